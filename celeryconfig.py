@@ -1,0 +1,64 @@
+"""Celery configuration, derived from PhishX's typed settings.
+
+Celery loads this module lazily, when the app is first configured, so the
+environment is read then and not when ``tasks`` is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kombu import Queue
+
+from pipeline.settings import STAGES, Settings, get_settings
+
+# Queues whose tasks are slow or call outside services: take one message at a time.
+SLOW_QUEUES = frozenset({"attachments", "text"})
+
+
+def stage_task_name(stage: str) -> str:
+    """The registered Celery name of a stage's task."""
+    return f"phishx.{stage}"
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """The Celery configuration for these settings, as a plain dict."""
+    visibility_timeout = int(settings.longest_hard_limit * 2 + 60)
+    return {
+        "broker_url": settings.effective_broker_url,
+        "result_backend": settings.effective_result_backend,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            "visibility_timeout": visibility_timeout,
+            "polling_interval": 0.05,
+        },
+        "result_backend_transport_options": {"visibility_timeout": visibility_timeout},
+        "result_expires": 3600,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "task_track_started": True,
+        "task_send_sent_event": True,
+        "worker_send_task_events": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_concurrency": settings.worker_concurrency,
+        "task_default_queue": "phishx",
+        "task_queues": [Queue(stage) for stage in STAGES] + [Queue("phishx")],
+        "task_routes": {stage_task_name(stage): {"queue": stage} for stage in STAGES},
+        "task_annotations": {
+            stage_task_name(stage): {
+                "soft_time_limit": settings.soft_time_limits[stage],
+                "time_limit": settings.hard_time_limits[stage],
+            }
+            for stage in STAGES
+        },
+        "worker_hijack_root_logger": False,
+        "timezone": "UTC",
+        "enable_utc": True,
+    }
+
+
+globals().update(build(get_settings()))

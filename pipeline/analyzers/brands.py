@@ -1,0 +1,165 @@
+"""Well-known brands phishing imitates, their real domains, and lookalike tests.
+
+A lookalike is a registered domain whose name is a small edit away from a brand's
+(``paypa1.com``, ``rnicrosoft.com``), or that folds to a brand's name once Unicode
+confusables are mapped to Latin letters (``pаypal.com`` with a Cyrillic ``а``).
+
+Note:
+    The brand list is short and hand-picked (global services plus the banks, carriers
+    and agencies most imitated in Europe and Brazil). A brand not listed is invisible
+    to these tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from pipeline.domains import registered_domain, split_domain, to_unicode
+
+# brand token -> registered domains that legitimately send or host for the brand
+BRANDS: dict[str, frozenset[str]] = {
+    name: frozenset(domains.split())
+    for name, domains in {
+        "microsoft": "microsoft.com office.com office365.com outlook.com live.com "
+        "microsoftonline.com sharepoint.com onmicrosoft.com hotmail.com azure.com",
+        "office365": "microsoft.com office.com office365.com microsoftonline.com",
+        "outlook": "microsoft.com outlook.com office.com live.com hotmail.com",
+        "onedrive": "microsoft.com live.com onedrive.com sharepoint.com",
+        "sharepoint": "microsoft.com sharepoint.com",
+        "paypal": "paypal.com paypal.de paypal.co.uk paypal-communication.com",
+        "apple": "apple.com icloud.com me.com",
+        "icloud": "apple.com icloud.com",
+        "amazon": "amazon.com amazon.de amazon.co.uk amazon.com.br amazonses.com amazon.nl",
+        "netflix": "netflix.com",
+        "google": "google.com gmail.com googlemail.com youtube.com",
+        "facebook": "facebook.com facebookmail.com meta.com",
+        "instagram": "instagram.com facebookmail.com",
+        "whatsapp": "whatsapp.com",
+        "linkedin": "linkedin.com",
+        "dropbox": "dropbox.com dropboxmail.com",
+        "docusign": "docusign.com docusign.net",
+        "adobe": "adobe.com",
+        "dhl": "dhl.com dhl.de dhl.nl dhl.com.br",
+        "fedex": "fedex.com",
+        "ups": "ups.com",
+        "usps": "usps.com",
+        "correios": "correios.com.br",
+        "postnl": "postnl.nl",
+        "coinbase": "coinbase.com",
+        "binance": "binance.com",
+        "metamask": "metamask.io",
+        "chase": "chase.com",
+        "wellsfargo": "wellsfargo.com",
+        "santander": "santander.com santander.com.br santander.de santander.co.uk",
+        "bradesco": "bradesco.com.br",
+        "itau": "itau.com.br",
+        "nubank": "nubank.com.br",
+        "caixa": "caixa.gov.br",
+        "sparkasse": "sparkasse.de",
+        "volksbank": "volksbank.de vr.de",
+        "commerzbank": "commerzbank.de",
+        "ing": "ing.com ing.nl ing.de",
+        "rabobank": "rabobank.nl rabobank.com",
+        "abnamro": "abnamro.nl abnamro.com",
+        "mercadolivre": "mercadolivre.com.br mercadolibre.com",
+        "detran": "gov.br",
+        "serasa": "serasa.com.br",
+        "steam": "steampowered.com steamcommunity.com",
+        "spotify": "spotify.com",
+        "binance.us": "binance.us",
+        "ionos": "ionos.com ionos.de",
+        "wetransfer": "wetransfer.com",
+    }.items()
+}
+# Brands whose name is a common word get matched only as a whole word.
+_SHORT_BRANDS = frozenset(b for b in BRANDS if len(b) <= 4)
+_CONFUSABLES = str.maketrans(
+    {"0": "o", "1": "l", "3": "e", "5": "s", "4": "a", "7": "t", "$": "s", "@": "a",
+     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+     "ј": "j", "ԁ": "d", "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ı": "i", "ѕ": "s",
+     "ℓ": "l", "ⅼ": "l", "ｍ": "m"}
+)  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def skeleton(text: str) -> str:
+    """Fold confusable characters and accents to plain Latin for comparison."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_CONFUSABLES))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return folded.replace("rn", "m").replace("vv", "w").replace("-", "")
+
+
+def brand_in_text(text: str) -> str:
+    """The first brand named in a display name or link text, or an empty string."""
+    words = _WORD.findall(skeleton(text))
+    joined = "".join(words)
+    for brand in BRANDS:
+        token = brand.replace(".", "")
+        if brand in _SHORT_BRANDS:
+            if token in words:
+                return brand
+        elif token in joined:
+            return brand
+    return ""
+
+
+def is_brand_domain(brand: str, domain: str) -> bool:
+    """True when the domain belongs to the brand (by registered domain)."""
+    return registered_domain(domain) in BRANDS.get(brand, frozenset())
+
+
+@functools.lru_cache(maxsize=8192)
+def lookalike_brand(domain: str) -> str:
+    """The brand a registered domain imitates without belonging to it, or ''."""
+    registered = registered_domain(domain)
+    if not registered or any(registered in domains for domains in BRANDS.values()):
+        return ""
+    _, label, _, _ = split_domain(to_unicode(registered))
+    folded = skeleton(label)
+    for brand in BRANDS:
+        token = brand.replace(".", "")
+        if len(token) < 5:
+            continue
+        if folded == token and label != token:
+            return brand
+        if "-" in label and token in folded:
+            return brand
+        if len(folded) >= 5 and 0 < _edit_distance(folded, token, 2) <= _allowed(token):
+            return brand
+    return ""
+
+
+def brand_in_subdomain(host: str) -> str:
+    """A brand's real domain used as a subdomain of another site (paypal.com.evil.xyz)."""
+    subdomain, _, _, _ = split_domain(host)
+    if not subdomain:
+        return ""
+    for brand, domains in BRANDS.items():
+        if any(f"{domain}." in f"{subdomain}." for domain in domains):
+            return brand if not is_brand_domain(brand, host) else ""
+    return ""
+
+
+def _allowed(token: str) -> int:
+    return 1 if len(token) < 8 else 2
+
+
+def _edit_distance(a: str, b: str, bound: int) -> int:
+    """Damerau-Levenshtein distance, returning bound + 1 early when it is exceeded."""
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = char_a != char_b
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > bound:
+            return bound + 1
+        previous2, previous = previous, current
+    return previous[-1]

@@ -1,0 +1,167 @@
+"""The analysis service: submit raw bytes, run stages, decide; no scheduling here.
+
+How stages are scheduled (one Celery task each, fused, batched) is the task
+layer's business. Every method here is idempotent, so redelivery is harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from pipeline.analyzers.base import AnalysisContext
+from pipeline.indicators import StageOutcome
+from pipeline.message import ParseLimits, ParsedMessage, parse_message
+from pipeline.scoring import Policy, Verdict, decide
+from pipeline.settings import Settings
+from pipeline.stages import ANALYZERS, DECIDE
+from pipeline.storage import repository
+from pipeline.storage.database import session_scope
+from pipeline.storage.repository import AnalysisView, Submission
+from pipeline.storage.schema import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StageRun:
+    """The result of asking for a stage: whether it ran now, and how it went."""
+
+    stage: str
+    ran: bool
+    outcome: StageOutcome | None = None
+    duration_s: float = 0.0
+
+
+class _ParsedCache:
+    """A small per-process LRU of parsed messages, so a message is parsed once per worker."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._items: OrderedDict[str, ParsedMessage] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, sha256: str) -> ParsedMessage | None:
+        with self._lock:
+            item = self._items.get(sha256)
+            if item is not None:
+                self._items.move_to_end(sha256)
+            return item
+
+    def put(self, message: ParsedMessage) -> None:
+        with self._lock:
+            self._items[message.sha256] = message
+            self._items.move_to_end(message.sha256)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+
+class AnalysisEngine:
+    """Runs PhishX's analysis against a database, one idempotent step at a time."""
+
+    def __init__(self, settings: Settings, context: AnalysisContext | None = None) -> None:
+        self.settings = settings
+        self.context = context or AnalysisContext()
+        self.database_url = settings.effective_database_url
+        self.limits = ParseLimits(
+            max_bytes=settings.max_message_bytes,
+            max_depth=settings.max_mime_depth,
+            max_parts=settings.max_mime_parts,
+            max_body_chars=settings.max_body_chars,
+            max_links=settings.max_urls,
+        )
+        self.policy = Policy(
+            quarantine_threshold=settings.quarantine_threshold,
+            reject_threshold=settings.reject_threshold,
+            degraded_policy=settings.degraded_policy,
+        )
+        self._cache = _ParsedCache()
+        upgrade(self.database_url)
+
+    def submit(self, raw: bytes) -> Submission:
+        """Store the bytes once; return the message's analysis (existing or new)."""
+        sha256 = hashlib.sha256(raw).hexdigest()
+        kept = raw if len(raw) <= self.settings.max_message_bytes else None
+        with session_scope(self.database_url) as session:
+            return repository.store_submission(session, kept, sha256, len(raw))
+
+    def run_stage(self, stage: str, analysis_id: str) -> StageRun:
+        """Run one analysis stage unless it is already recorded."""
+        with session_scope(self.database_url) as session:
+            if stage in repository.completed_stages(session, analysis_id):
+                return StageRun(stage, ran=False)
+            sha256, raw, size = repository.load_raw(session, analysis_id)
+
+        started_at = repository.utcnow()
+        began = time.perf_counter()
+        message = self._message(sha256, raw, size)
+        outcome = self._analyze(stage, message, analysis_id)
+        duration = time.perf_counter() - began
+
+        with session_scope(self.database_url) as session:
+            ran = repository.record_stage(
+                session, analysis_id, stage, outcome, started_at, duration * 1000
+            )
+            if ran and stage == "parse":
+                repository.set_message_id(session, analysis_id, message.message_id)
+        return StageRun(stage, ran=ran, outcome=outcome, duration_s=duration)
+
+    def record_fallback(self, stage: str, analysis_id: str, reason: str) -> bool:
+        """Record a stage as degraded without indicators (time limit, crash, breaker)."""
+        outcome = StageOutcome()
+        outcome.degrade(reason)
+        with session_scope(self.database_url) as session:
+            return repository.record_stage(
+                session, analysis_id, stage, outcome, repository.utcnow(), 0.0
+            )
+
+    def decide(self, analysis_id: str) -> Verdict:
+        """Score the stored indicators and write the verdict once."""
+        with session_scope(self.database_url) as session:
+            stored, degraded = repository.stage_results(session, analysis_id)
+            verdict = decide([item.indicator for item in stored], degraded, self.policy)
+            repository.finalize(
+                session, analysis_id, verdict.decision.value, verdict.score, degraded
+            )
+        return verdict
+
+    def report(self, analysis_id: str) -> AnalysisView | None:
+        """The stored analysis, with indicators and stage runs."""
+        with session_scope(self.database_url) as session:
+            return repository.get_analysis(session, analysis_id)
+
+    def find(self, sha256: str) -> AnalysisView | None:
+        """The analysis of the message with this digest, if any."""
+        with session_scope(self.database_url) as session:
+            analysis_id = repository.analysis_id_for(session, sha256)
+            return repository.get_analysis(session, analysis_id) if analysis_id else None
+
+    def _message(self, sha256: str, raw: bytes | None, size: int) -> ParsedMessage:
+        cached = self._cache.get(sha256)
+        if cached is not None:
+            return cached
+        if raw is None:
+            message = ParsedMessage(sha256=sha256, size=size, defects=["message_too_large"])
+        else:
+            message = parse_message(raw, self.limits)
+        self._cache.put(message)
+        return message
+
+    def _analyze(self, stage: str, message: ParsedMessage, analysis_id: str) -> StageOutcome:
+        if stage == DECIDE or stage not in ANALYZERS:
+            raise ValueError(f"not an analysis stage: {stage}")
+        if "message_too_large" in message.defects and stage != "parse":
+            outcome = StageOutcome()
+            outcome.degrade("message not kept: over the size limit")
+            return outcome
+        try:
+            return ANALYZERS[stage](message, self.context)
+        except Exception as error:  # an analyzer bug must not lose the email
+            log.exception("stage_failed stage=%s analysis_id=%s", stage, analysis_id)
+            outcome = StageOutcome()
+            outcome.degrade(f"analyzer error: {type(error).__name__}")
+            return outcome

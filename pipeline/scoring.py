@@ -1,0 +1,81 @@
+"""Indicators to a 0-100 risk score, and the score to a decision under a policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from pipeline.indicators import Indicator
+
+
+class Decision(StrEnum):
+    """What the mail system should do with the message."""
+
+    ALLOW = "ALLOW"
+    QUARANTINE = "QUARANTINE"
+    REJECT = "REJECT"
+
+
+_SEVERITY = {Decision.ALLOW: 0, Decision.QUARANTINE: 1, Decision.REJECT: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Thresholds on the score, and what a degraded stage does to the decision.
+
+    A stage whose policy is ``closed`` makes the decision at least QUARANTINE when
+    it ran degraded; ``open`` lets the other stages' evidence decide.
+    """
+
+    quarantine_threshold: float = 50.0
+    reject_threshold: float = 80.0
+    degraded_policy: Mapping[str, Literal["open", "closed"]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The decision, its score, and the stages that ran degraded."""
+
+    decision: Decision
+    score: float
+    degraded: tuple[dict[str, str], ...] = ()
+    held_by: tuple[str, ...] = ()
+
+    def summary_line(self, indicators: Iterable[Indicator]) -> str:
+        """A one-line header value for MTAs, e.g. for ``X-PhishX-Result``."""
+        names = ",".join(item.name for item in indicators if item.score > 0)
+        line = f"{self.decision.value}; score={self.score:.0f}"
+        if names:
+            line += f"; indicators={names}"
+        if self.degraded:
+            line += "; degraded=" + ",".join(item["stage"] for item in self.degraded)
+        return line
+
+
+def risk_score(indicators: Iterable[Indicator]) -> float:
+    """Sum the contributions and clamp to 0-100."""
+    total = sum(item.score for item in indicators)
+    return round(min(100.0, max(0.0, total)), 1)
+
+
+def decide(
+    indicators: Sequence[Indicator],
+    degraded: Sequence[dict[str, str]],
+    policy: Policy,
+) -> Verdict:
+    """Score the indicators and apply the thresholds and the degraded-stage policy."""
+    score = risk_score(indicators)
+    decision = Decision.ALLOW
+    if score >= policy.reject_threshold:
+        decision = Decision.REJECT
+    elif score >= policy.quarantine_threshold:
+        decision = Decision.QUARANTINE
+
+    held_by = tuple(
+        item["stage"] for item in degraded if policy.degraded_policy.get(item["stage"]) == "closed"
+    )
+    if held_by and _SEVERITY[decision] < _SEVERITY[Decision.QUARANTINE]:
+        decision = Decision.QUARANTINE
+    return Verdict(decision=decision, score=score, degraded=tuple(degraded), held_by=held_by)

@@ -1,0 +1,156 @@
+"""One typed settings object, read from PHISHX_* environment variables.
+
+Nothing reads the environment at import time: call :func:`get_settings`, which
+builds the object once per process, or construct :class:`Settings` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STAGES: tuple[str, ...] = ("parse", "headers", "urls", "attachments", "text", "decide")
+
+DEFAULT_SOFT_LIMITS: dict[str, float] = {
+    "parse": 20.0,
+    "headers": 20.0,
+    "urls": 20.0,
+    "attachments": 60.0,
+    "text": 20.0,
+    "decide": 10.0,
+}
+DEFAULT_HARD_LIMITS: dict[str, float] = {
+    stage: soft * 2 for stage, soft in DEFAULT_SOFT_LIMITS.items()
+}
+# A stage that could not finish either lets mail through on what the others
+# found ("open") or holds it for review ("closed").
+DEFAULT_DEGRADED_POLICY: dict[str, Literal["open", "closed"]] = {
+    "parse": "closed",
+    "headers": "open",
+    "urls": "open",
+    "attachments": "closed",
+    "text": "open",
+    "decide": "closed",
+}
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "phishx"
+
+
+class Settings(BaseSettings):
+    """Every tunable of PhishX; each field maps to ``PHISHX_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="PHISHX_", extra="ignore")
+
+    broker_url: str | None = Field(
+        default=None, description="Celery broker; unset means an in-process worker."
+    )
+    result_backend: str | None = Field(
+        default=None, description="Celery result backend; derived from the broker when unset."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; unset means SQLite under data_dir."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for shared state (breakers, dedup, nonces); the broker when it is Redis.",
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+
+    quarantine_threshold: float = Field(default=50.0, ge=0, le=100)
+    reject_threshold: float = Field(default=80.0, ge=0, le=100)
+
+    soft_time_limits: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SOFT_LIMITS))
+    hard_time_limits: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_HARD_LIMITS))
+    degraded_policy: dict[str, Literal["open", "closed"]] = Field(
+        default_factory=lambda: dict(DEFAULT_DEGRADED_POLICY)
+    )
+
+    max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_mime_depth: int = Field(default=20, gt=0)
+    max_mime_parts: int = Field(default=300, gt=0)
+    max_body_chars: int = Field(default=2_000_000, gt=0)
+    max_urls: int = Field(default=500, gt=0)
+
+    nlp_url: str | None = None
+    url_reputation_url: str | None = None
+    clamd_address: str | None = Field(
+        default=None, description="host:port of clamd; unset disables the antivirus scan."
+    )
+    service_timeout: float = Field(default=5.0, gt=0)
+
+    worker_concurrency: int | None = Field(default=None, gt=0)
+    metrics_port: int | None = None
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.quarantine_threshold > self.reject_threshold:
+            raise ValueError("quarantine_threshold must not exceed reject_threshold")
+        self.soft_time_limits = {**DEFAULT_SOFT_LIMITS, **self.soft_time_limits}
+        self.hard_time_limits = {**DEFAULT_HARD_LIMITS, **self.hard_time_limits}
+        self.degraded_policy = {**DEFAULT_DEGRADED_POLICY, **self.degraded_policy}
+        for stage in STAGES:
+            if self.hard_time_limits[stage] <= self.soft_time_limits[stage]:
+                raise ValueError(f"hard time limit of {stage} must exceed its soft limit")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured: scans run in this process."""
+        return self.broker_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'phishx.db'}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        """The broker URL, ``memory://`` in embedded mode."""
+        return self.broker_url or "memory://localhost/"
+
+    @property
+    def effective_result_backend(self) -> str:
+        """Where task results go: the Redis broker, RabbitMQ's rpc, or memory."""
+        if self.result_backend:
+            return self.result_backend
+        broker = self.effective_broker_url
+        if broker.startswith(("redis://", "rediss://")):
+            return broker
+        if broker.startswith(("amqp://", "amqps://", "pyamqp://")):
+            return "rpc://"
+        return "cache+memory://"
+
+    @property
+    def effective_redis_url(self) -> str | None:
+        """Redis for shared state, or None for in-memory state (embedded mode)."""
+        if self.redis_url:
+            return self.redis_url
+        broker = self.broker_url or ""
+        return broker if broker.startswith(("redis://", "rediss://")) else None
+
+    @property
+    def longest_hard_limit(self) -> float:
+        """The longest hard limit of any stage, in seconds."""
+        return max(self.hard_time_limits.values())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first use."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings so the next call re-reads the environment."""
+    get_settings.cache_clear()

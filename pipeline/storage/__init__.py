@@ -1,0 +1,1 @@
+"""Persistence: messages stored once by sha256, analyses, indicators and stage runs."""

@@ -1,0 +1,94 @@
+"""SQLAlchemy 2 models; the Alembic migrations under ``migrations`` create them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every PhishX table."""
+
+
+class MessageRecord(Base):
+    """The raw bytes of one email, stored once however often it is submitted."""
+
+    __tablename__ = "messages"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnalysisRecord(Base):
+    """The analysis of one message and, once decided, its verdict."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    message_sha256: Mapped[str] = mapped_column(
+        ForeignKey("messages.sha256"), unique=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    message_id: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    degraded: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    indicators: Mapped[list[IndicatorRecord]] = relationship(
+        back_populates="analysis", order_by="IndicatorRecord.id", cascade="all, delete-orphan"
+    )
+    stage_runs: Mapped[list[StageRunRecord]] = relationship(
+        back_populates="analysis", order_by="StageRunRecord.id", cascade="all, delete-orphan"
+    )
+
+
+class IndicatorRecord(Base):
+    """One indicator a stage contributed to an analysis."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (Index("ix_indicators_analysis_stage", "analysis_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    analysis: Mapped[AnalysisRecord] = relationship(back_populates="indicators")
+
+
+class StageRunRecord(Base):
+    """The completed run of one stage for one analysis; unique per (analysis, stage)."""
+
+    __tablename__ = "stage_runs"
+    __table_args__ = (UniqueConstraint("analysis_id", "stage", name="uq_stage_runs_analysis"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    degraded_reason: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+    analysis: Mapped[AnalysisRecord] = relationship(back_populates="stage_runs")

@@ -1,0 +1,41 @@
+"""The chain of stage tasks, built in one place, and submission of raw emails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from celery import chain
+from celery.canvas import Signature
+from celery.result import AsyncResult
+
+from pipeline.storage.repository import DONE
+from tasks.runtime import get_engine
+from tasks.stages import STAGE_TASKS
+
+
+def analysis_chain(analysis_id: str) -> Signature:
+    """parse → headers → urls → attachments → text → decide, each on its own queue."""
+    return chain(*(task.si(analysis_id) for task in STAGE_TASKS))
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A submitted email: its analysis, and the pending chain result if one was sent."""
+
+    analysis_id: str
+    sha256: str
+    result: AsyncResult | None
+
+
+def submit(raw: bytes) -> Submitted:
+    """Store the email once and enqueue its analysis unless it is already decided.
+
+    Submitting the same bytes again returns the existing analysis. An analysis
+    that is not final yet is enqueued again: the stages are idempotent, so a
+    chain lost with a broker is recovered and a duplicate one costs only time.
+    """
+    submission = get_engine().submit(raw)
+    if submission.status == DONE:
+        return Submitted(submission.analysis_id, submission.sha256, None)
+    result = analysis_chain(submission.analysis_id).apply_async()
+    return Submitted(submission.analysis_id, submission.sha256, result)
