@@ -36,7 +36,9 @@ class RedisBreakerStore:
         With ``closed_cache_ttl`` > 0 this process may keep admitting calls for
         up to that long after another process opened the circuit; their outcomes
         are dropped as stale. Events are emitted only by the process that made a
-        transition, not by every process that later observes it.
+        transition, not by every process that later observes it. If Redis is
+        down the breaker fails open after the client gives up, so give the client
+        short socket timeouts and few retries (redis-py retries with backoff).
     """
 
     def __init__(
