@@ -62,10 +62,8 @@ def site_domain(domain: str) -> str:
 
 
 def public_suffix(domain: str) -> str:
-    """The ICANN public suffix (``co.uk``, ``com``), or an empty string."""
-    registered = registered_domain(domain)
-    _, _, suffix = registered.partition(".")
-    return suffix
+    """The public suffix (``co.uk``, ``com``, ``web.app``), or '' if none is listed."""
+    return split_domain(domain)[2]
 
 
 def is_ip_literal(host: str) -> bool:
@@ -99,12 +97,18 @@ def is_numeric_host(host: str) -> bool:
 
 def to_unicode(host: str) -> str:
     """The host with punycode labels decoded, for display and script checks."""
-    labels: list[str] = []
-    for label in normalise(host).split("."):
-        if label.startswith("xn--"):
-            try:
-                label = label.encode("ascii").decode("idna")
-            except UnicodeError:
-                pass
-        labels.append(label)
-    return ".".join(labels)
+    return ".".join(_decode_label(label) for label in normalise(host).split("."))
+
+
+def _decode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return label
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a text block, for readable domain lists."""
+    return frozenset(text.split())

@@ -81,6 +81,7 @@ class ParsedMessage:
     defects: list[str] = field(default_factory=list)
     mime_depth: int = 0
     part_count: int = 0
+    raw: bytes = field(default=b"", repr=False)
 
     def header(self, name: str) -> str | None:
         """The first value of a header, case-insensitively, or None."""
@@ -103,7 +104,7 @@ class ParsedMessage:
 def parse_message(raw: bytes, limits: ParseLimits | None = None) -> ParsedMessage:
     """Parse raw RFC 5322 bytes; problems are recorded as defects, never raised."""
     limits = limits or ParseLimits()
-    parsed = ParsedMessage(sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
+    parsed = ParsedMessage(sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw)
     if not raw.strip():
         parsed.defects.append("empty_message")
         return parsed
@@ -213,6 +214,8 @@ def _walk(
     if part.is_multipart():
         children = part.get_payload()
         for child in children if isinstance(children, list) else []:
+            if parsed.part_count > limits.max_parts:
+                break
             if isinstance(child, email.message.Message):
                 _walk(child, parsed, limits, depth + 1)
         return
@@ -255,7 +258,16 @@ def _filename(part: email.message.Message) -> str:
     return decode_header_value(str(name))
 
 
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
+
+
 def _payload_bytes(part: email.message.Message, parsed: ParsedMessage) -> bytes:
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        encoded = part.get_payload(decode=False)
+        if isinstance(encoded, str):
+            leftover = encoded.encode("ascii", "surrogateescape").translate(None, _BASE64_ALPHABET)
+            if leftover and "invalid_base64" not in parsed.defects:
+                parsed.defects.append("invalid_base64")
     try:
         payload = part.get_payload(decode=True)
     except (ValueError, LookupError, TypeError, AssertionError):

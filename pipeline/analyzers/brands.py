@@ -2,7 +2,7 @@
 
 A lookalike is a registered domain whose name is a small edit away from a brand's
 (``paypa1.com``, ``rnicrosoft.com``), or that folds to a brand's name once Unicode
-confusables are mapped to Latin letters (``pаypal.com`` with a Cyrillic ``а``).
+confusables are mapped to Latin letters (``paypal.com`` spelt with a Cyrillic ``a``).
 
 Note:
     The brand list is short and hand-picked (global services plus the banks, carriers
@@ -66,7 +66,6 @@ BRANDS: dict[str, frozenset[str]] = {
         "mercadolivre": "mercadolivre.com.br mercadolibre.com",
         "detran": "gov.br",
         "serasa": "serasa.com.br",
-        "steam": "steampowered.com steamcommunity.com",
         "spotify": "spotify.com",
         "binance.us": "binance.us",
         "ionos": "ionos.com ionos.de",
@@ -75,20 +74,23 @@ BRANDS: dict[str, frozenset[str]] = {
 }
 # Brands whose name is a common word get matched only as a whole word.
 _SHORT_BRANDS = frozenset(b for b in BRANDS if len(b) <= 4)
+# Digits and non-Latin letters that render like Latin ones (written as escapes).
 _CONFUSABLES = str.maketrans(
-    {"0": "o", "1": "l", "3": "e", "5": "s", "4": "a", "7": "t", "$": "s", "@": "a",
-     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
-     "ј": "j", "ԁ": "d", "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ı": "i", "ѕ": "s",
-     "ℓ": "l", "ⅼ": "l", "ｍ": "m"}
-)  # fmt: skip
+    "013547$@\u0430\u0435\u043e\u0440\u0441"
+    "\u0443\u0445\u0456\u0458\u0501\u0261\u03bf\u03b1\u03bd\u0131\u0455\u2113\u217c\uff4d",
+    "olesatsaaeopcyxijdgoavisllm",
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def skeleton(text: str) -> str:
-    """Fold confusable characters and accents to plain Latin for comparison."""
+def skeleton(text: str, glyph_pairs: bool = False) -> str:
+    """Fold confusable characters and accents to plain Latin for comparison.
+
+    With ``glyph_pairs``, letter pairs that render like one letter fold too (rn → m).
+    """
     folded = unicodedata.normalize("NFKD", text.lower().translate(_CONFUSABLES))
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return folded.replace("rn", "m").replace("vv", "w").replace("-", "")
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).replace("-", "")
+    return folded.replace("rn", "m").replace("vv", "w") if glyph_pairs else folded
 
 
 def brand_in_text(text: str) -> str:
@@ -117,7 +119,7 @@ def lookalike_brand(domain: str) -> str:
     if not registered or any(registered in domains for domains in BRANDS.values()):
         return ""
     _, label, _, _ = split_domain(to_unicode(registered))
-    folded = skeleton(label)
+    folded = skeleton(label, glyph_pairs=True)
     for brand in BRANDS:
         token = brand.replace(".", "")
         if len(token) < 5:

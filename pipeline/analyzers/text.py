@@ -1,46 +1,65 @@
-"""Text analysis: the language of lures (urgency, threats, credential requests)."""
+"""The text stage: lure cues in the wording and the trained classifier's probability.
+
+The remote NLP service (``context.nlp``) is asked first when configured; when it
+fails, the in-process model answers and the stage is marked degraded.
+"""
 
 from __future__ import annotations
 
-import re
+import logging
+import math
 
-from pipeline.analyzers.base import AnalysisContext
+from pipeline.analyzers.base import AnalysisContext, TextClassifier
+from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
+from pipeline.textmodel.features import CUES, clean_body, clean_subject
+from pipeline.textmodel.model import get_model
 
-_CUES: dict[str, re.Pattern[str]] = {
-    "credential_request": re.compile(
-        r"\b(verify|confirm|update|validate)\s+(your\s+)?(account|password|identity|"
-        r"login|credentials|payment|billing)",
-        re.IGNORECASE,
-    ),
-    "urgency": re.compile(
-        r"\b(urgent|immediately|within\s+\d+\s+hours|act\s+now|final\s+notice|"
-        r"expires?\s+today|last\s+warning)\b",
-        re.IGNORECASE,
-    ),
-    "account_threat": re.compile(
-        r"\b(suspend(ed)?|locked|deactivat(ed|ion)|unusual\s+(sign[- ]in|activity)|"
-        r"will\s+be\s+(closed|terminated|deleted))\b",
-        re.IGNORECASE,
-    ),
-}
-_CUE_SCORE = 10.0
-_CLASSIFIER_WEIGHT = 40.0
+log = logging.getLogger(__name__)
+
+CLASSIFIER = "text_classifier"
+_CUE_SCORE = 5.0
+_LOGIT_LIMIT = 8.0
 
 
 def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
-    """Score phrasing cues and, when available, the trained text classifier."""
+    """Score wording cues and the text classifier."""
     outcome = StageOutcome()
-    text = f"{message.subject}\n{message.visible_text[:20000]}"
-    for name, pattern in _CUES.items():
+    subject, body = message.subject, message.visible_text[:20000]
+    text = f"{clean_subject(subject)}\n{clean_body(body)}"
+    for name, pattern in CUES.items():
         match = pattern.search(text)
         if match:
             outcome.add(f"text_{name}", _CUE_SCORE, match.group(0))
-    if context.text_classifier is not None:
-        probability = context.text_classifier.phishing_probability(
-            message.subject, message.visible_text
-        )
-        contribution = (probability - 0.5) * 2 * _CLASSIFIER_WEIGHT
-        outcome.add("text_classifier", contribution, f"p(phishing)={probability:.2f}")
+    probability = _probability(subject, body, context, outcome)
+    if probability is not None:
+        name, score, evidence = classifier_indicator(probability)
+        outcome.add(name, score, evidence)
     return outcome
+
+
+def classifier_indicator(probability: float) -> tuple[str, float, str]:
+    """The indicator for a classifier probability: ten times its clipped log-odds."""
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    logit = max(-_LOGIT_LIMIT, min(_LOGIT_LIMIT, math.log(p / (1 - p))))
+    return CLASSIFIER, round(10.0 * logit, 2), f"p(phishing)={probability:.3f}"
+
+
+def _probability(
+    subject: str, body: str, context: AnalysisContext, outcome: StageOutcome
+) -> float | None:
+    if context.nlp is not None:
+        try:
+            return context.nlp.phishing_probability(subject, body)
+        except PhishXError as error:
+            log.warning("nlp_fallback error=%s", type(error).__name__)
+            outcome.degrade(f"nlp service unavailable ({type(error).__name__}); local model used")
+    local = _local_classifier(context)
+    return local.phishing_probability(subject, body) if local is not None else None
+
+
+def _local_classifier(context: AnalysisContext) -> TextClassifier | None:
+    if context.text_classifier is not None:
+        return context.text_classifier
+    return get_model() if context.use_builtin_text_model else None

@@ -1,0 +1,1 @@
+"""Clients for outside services; the only modules that open sockets."""

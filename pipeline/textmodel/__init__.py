@@ -1,0 +1,1 @@
+"""The text classifier: normalisation, hashed n-gram features and a linear model."""

@@ -1,0 +1,1 @@
+"""Reproducible training commands for PhishX's fitted artifacts."""
