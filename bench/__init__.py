@@ -1,0 +1,1 @@
+"""Benchmarks of PhishX components; run each as ``python -m bench.<name>``."""
