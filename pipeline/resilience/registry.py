@@ -30,16 +30,15 @@ def get_breaker(
     Raises ``ConfigurationError`` when an existing breaker was built with a
     different configuration than the one asked for now.
     """
+    wanted = None if config is None and not options else _config(config, options)
     breaker = _registry.breakers.get(name)
-    if breaker is not None and config is None and not options:
-        return breaker
-    wanted = _config(config, options)
-    with _registry.lock:
-        breaker = _registry.breakers.get(name)
-        if breaker is None:
-            breaker = CircuitBreaker(name, wanted, store=_registry.store)
-            _registry.breakers[name] = breaker
-    if breaker.config is not wanted and breaker.config != wanted:
+    if breaker is None:
+        with _registry.lock:
+            breaker = _registry.breakers.get(name)
+            if breaker is None:
+                breaker = CircuitBreaker(name, wanted, store=_registry.store)
+                _registry.breakers[name] = breaker
+    if wanted is not None and breaker.config is not wanted and breaker.config != wanted:
         raise ConfigurationError(f"breaker {name!r} already exists with another configuration")
     return breaker
 
