@@ -18,7 +18,8 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 from tenacity.stop import stop_base
 
@@ -60,6 +61,8 @@ def retry_policy(
 ) -> Retrying:
     """A policy that retries only ``TransientError``, with exponential backoff and jitter.
 
+    Waits are ``initial * 2**n`` capped at ``maximum``, plus a random ``0..jitter``.
+
     It stops after ``attempts`` attempts or before a wait that would cross
     ``deadline`` seconds (choose it to fit inside the Celery stage's soft limit),
     and re-raises the last error. ``PermanentError`` and ``CircuitOpenError`` are
@@ -74,7 +77,7 @@ def retry_policy(
         stop = stop | stop_before_deadline(deadline)
     return Retrying(
         stop=stop,
-        wait=wait_exponential_jitter(initial=initial, max=maximum, jitter=jitter),
+        wait=wait_exponential(multiplier=initial, max=maximum) + wait_random(0, jitter),
         retry=retry_if_exception_type(TransientError),
         sleep=sleep,
         reraise=True,
