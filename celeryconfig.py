@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kombu import Queue
+from kombu import Queue  # type: ignore[attr-defined]
 
 from pipeline.settings import STAGES, Settings, get_settings
 
@@ -23,7 +23,7 @@ def stage_task_name(stage: str) -> str:
 
 def build(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for these settings, as a plain dict."""
-    visibility_timeout = int(settings.longest_hard_limit * 2 + 60)
+    visibility_timeout = settings.effective_visibility_timeout
     return {
         "broker_url": settings.effective_broker_url,
         "result_backend": settings.effective_result_backend,
@@ -31,6 +31,10 @@ def build(settings: Settings) -> dict[str, Any]:
         "broker_transport_options": {
             "visibility_timeout": visibility_timeout,
             "polling_interval": 0.05,
+            # Redis: look for messages of dead workers every few seconds, not
+            # every 100 s, so redelivery follows soon after the visibility timeout.
+            "unacked_restore_interval": max(1.0, min(10.0, visibility_timeout / 4)),
+            "unacked_restore_throttle": 1,
         },
         "result_backend_transport_options": {"visibility_timeout": visibility_timeout},
         "result_expires": 3600,
@@ -55,7 +59,6 @@ def build(settings: Settings) -> dict[str, Any]:
             }
             for stage in STAGES
         },
-        "worker_hijack_root_logger": False,
         "timezone": "UTC",
         "enable_utc": True,
     }

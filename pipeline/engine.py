@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.indicators import StageOutcome
-from pipeline.message import ParseLimits, ParsedMessage, parse_message
+from pipeline.message import ParsedMessage, ParseLimits, parse_message
 from pipeline.scoring import Policy, Verdict, decide
 from pipeline.settings import Settings
 from pipeline.stages import ANALYZERS, DECIDE
@@ -104,7 +104,12 @@ class AnalysisEngine:
 
         with session_scope(self.database_url) as session:
             ran = repository.record_stage(
-                session, analysis_id, stage, outcome, started_at, duration * 1000
+                session,
+                analysis_id=analysis_id,
+                stage=stage,
+                outcome=outcome,
+                started_at=started_at,
+                duration_ms=duration * 1000,
             )
             if ran and stage == "parse":
                 repository.set_message_id(session, analysis_id, message.message_id)
@@ -116,7 +121,12 @@ class AnalysisEngine:
         outcome.degrade(reason)
         with session_scope(self.database_url) as session:
             return repository.record_stage(
-                session, analysis_id, stage, outcome, repository.utcnow(), 0.0
+                session,
+                analysis_id=analysis_id,
+                stage=stage,
+                outcome=outcome,
+                started_at=repository.utcnow(),
+                duration_ms=0.0,
             )
 
     def decide(self, analysis_id: str) -> Verdict:

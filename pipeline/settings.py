@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis for shared state (breakers, dedup, nonces); the broker when it is Redis.",
+        description="Redis for shared state (breakers, dedup, nonces); defaults to a Redis broker.",
     )
     data_dir: Path = Field(default_factory=_default_data_dir)
 
@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     )
     service_timeout: float = Field(default=5.0, gt=0)
 
+    visibility_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds before an unacknowledged Redis message is redelivered.",
+    )
     worker_concurrency: int | None = Field(default=None, gt=0)
     metrics_port: int | None = None
     log_level: str = "INFO"
@@ -100,6 +105,10 @@ class Settings(BaseSettings):
         for stage in STAGES:
             if self.hard_time_limits[stage] <= self.soft_time_limits[stage]:
                 raise ValueError(f"hard time limit of {stage} must exceed its soft limit")
+        if self.visibility_timeout is not None and (
+            self.visibility_timeout <= self.longest_hard_limit
+        ):
+            raise ValueError("visibility_timeout must exceed the longest hard time limit")
         return self
 
     @property
@@ -138,6 +147,13 @@ class Settings(BaseSettings):
             return self.redis_url
         broker = self.broker_url or ""
         return broker if broker.startswith(("redis://", "rediss://")) else None
+
+    @property
+    def effective_visibility_timeout(self) -> float:
+        """Redelivery delay for unacknowledged messages, above every hard limit."""
+        if self.visibility_timeout is not None:
+            return self.visibility_timeout
+        return self.longest_hard_limit * 2 + 60
 
     @property
     def longest_hard_limit(self) -> float:

@@ -46,7 +46,7 @@ def _walk(folder: Path) -> list[Path]:
             if name.startswith(".") or path.suffix.lower() in NOT_MAIL_EXTENSIONS:
                 continue
             files.append(path)
-    return files
+    return sorted(files)
 
 
 def read_sources(files: list[Path]) -> Iterator[EmailSource]:

@@ -13,10 +13,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from pipeline.report import table_row
+from celery.result import allow_join_result
+
+from pipeline.report import analysis_json, table_row
 from pipeline.settings import STAGES, get_settings
 from pipeline.sources import expand, read_sources
 from pipeline.storage.schema import upgrade
+from tasks.app import app
+from tasks.embedded import embedded_worker
+from tasks.flow import submit
+from tasks.runtime import get_engine
+from tasks.scan import scan_sources
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -69,8 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 @contextmanager
 def _runtime() -> Iterator[None]:
     """In embedded mode, an in-process worker for the duration of the command."""
-    from tasks import app
-    from tasks.embedded import embedded_worker
 
     context = embedded_worker(app) if get_settings().embedded else nullcontext()
     with context:
@@ -78,7 +83,6 @@ def _runtime() -> Iterator[None]:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from tasks.scan import scan_sources
 
     files = expand(args.paths)
     progress = _Progress(len(files)) if sys.stderr.isatty() and len(files) > 20 else None
@@ -105,9 +109,6 @@ def _emit(result: dict[str, Any], output_format: str) -> int:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from celery.result import allow_join_result
-
-    from tasks.flow import submit
 
     status = EXIT_OK
     with _runtime():
@@ -126,8 +127,6 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from pipeline.report import analysis_json
-    from tasks.runtime import get_engine
 
     engine = get_engine()
     view = engine.report(args.id) or engine.find(args.id.lower())
@@ -141,7 +140,6 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from tasks import app
 
     extra = [arg for arg in args.celery_args if arg != "--"]
     if not any(arg.startswith(("-Q", "--queues")) for arg in extra):

@@ -9,22 +9,28 @@ from pipeline.engine import AnalysisEngine
 from pipeline.settings import get_settings
 from pipeline.storage.database import dispose_engines
 
-_lock = threading.Lock()
-_engine: AnalysisEngine | None = None
+
+class _Runtime:
+    """Holds the lazily built engine behind a lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.engine: AnalysisEngine | None = None
+
+
+_runtime = _Runtime()
 
 
 def get_engine() -> AnalysisEngine:
     """The process's analysis engine, built on first use (after any fork)."""
-    global _engine
-    with _lock:
-        if _engine is None:
-            _engine = AnalysisEngine(get_settings(), AnalysisContext())
-        return _engine
+    with _runtime.lock:
+        if _runtime.engine is None:
+            _runtime.engine = AnalysisEngine(get_settings(), AnalysisContext())
+        return _runtime.engine
 
 
 def reset() -> None:
     """Drop the engine and pooled connections: after fork, and between tests."""
-    global _engine
-    with _lock:
-        _engine = None
+    with _runtime.lock:
+        _runtime.engine = None
     dispose_engines()

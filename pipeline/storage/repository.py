@@ -70,16 +70,16 @@ class AnalysisView:
 
 
 def _insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> int:
-    """Insert a row unless it collides with a unique key; return rows inserted."""
+    """Insert a row unless it collides with a unique key; return rows inserted (0 or 1)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":
         statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     else:
-        statement = table.insert().prefix_with("IGNORE").values(**values)
-    result = session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+        raise NotImplementedError(f"unsupported database dialect: {dialect}")
+    returned = session.execute(statement.returning(*table.primary_key.columns)).first()
+    return 0 if returned is None else 1
 
 
 def store_submission(session: Session, raw: bytes | None, sha256: str, size: int) -> Submission:
@@ -135,6 +135,7 @@ def completed_stages(session: Session, analysis_id: str) -> set[str]:
 
 def record_stage(
     session: Session,
+    *,
     analysis_id: str,
     stage: str,
     outcome: StageOutcome,

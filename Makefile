@@ -1,0 +1,13 @@
+.PHONY: scan test lint bench install
+
+install:
+	scripts/bootstrap.sh
+
+scan: install
+	.venv/bin/phishx scan --format table examples/
+
+test:
+	scripts/test.sh
+
+lint: install
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

@@ -1,0 +1,56 @@
+"""The real chain through a real worker, on Redis and RabbitMQ, with SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.mail import EXAMPLES, example_files
+from tests.support.processes import Worker, phishx_env, run_phishx
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+
+@pytest.fixture
+def worker_env(broker_url: str, database_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A running worker on the given broker and database; yields the producer environment."""
+    env = phishx_env(broker_url=broker_url, database_url=database_url, data_dir=str(tmp_path))
+    worker = Worker(env, tmp_path / "worker.log").start()
+    try:
+        yield env
+    finally:
+        worker.stop()
+
+
+def test_scan_through_workers_matches_embedded_verdicts(
+    worker_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Workers give every sample email the same verdict as the embedded mode."""
+    embedded_env = phishx_env(data_dir=str(tmp_path / "embedded"))
+
+    remote = run_phishx(["scan", str(EXAMPLES)], worker_env, timeout=180)
+    local = run_phishx(["scan", str(EXAMPLES)], embedded_env, timeout=180)
+
+    assert remote.returncode == 0, remote.stderr
+    remote_lines = [json.loads(line) for line in remote.stdout.splitlines()]
+    local_lines = [json.loads(line) for line in local.stdout.splitlines()]
+    assert len(remote_lines) == len(example_files())
+    assert [(x["sha256"], x["decision"], x["score"]) for x in remote_lines] == [
+        (x["sha256"], x["decision"], x["score"]) for x in local_lines
+    ]
+
+
+def test_submit_then_show(worker_env: dict[str, str]) -> None:
+    """submit prints ids at once; show reads the verdict the workers stored."""
+    submitted = run_phishx(["submit", str(EXAMPLES / "parcel-exe.eml")], worker_env)
+    analysis_id = json.loads(submitted.stdout)["analysis_id"]
+
+    scanned = run_phishx(["scan", str(EXAMPLES / "parcel-exe.eml")], worker_env)
+    shown = run_phishx(["show", analysis_id], worker_env)
+
+    assert submitted.returncode == 0, submitted.stderr
+    assert json.loads(scanned.stdout)["analysis_id"] == analysis_id
+    assert json.loads(shown.stdout)["status"] == "done"

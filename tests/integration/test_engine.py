@@ -1,0 +1,121 @@
+"""The analysis engine against SQLite and PostgreSQL: dedupe and idempotent stages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from pipeline.engine import AnalysisEngine
+from pipeline.scoring import Decision
+from pipeline.settings import Settings
+from pipeline.stages import ANALYSIS_STAGES
+from pipeline.storage.database import session_scope
+from pipeline.storage.models import AnalysisRecord, IndicatorRecord, MessageRecord, StageRunRecord
+from tests.support.mail import email_bytes
+
+pytestmark = pytest.mark.services
+
+LURE = email_bytes(
+    subject="Verify your account immediately",
+    body='<a href="http://203.0.113.9/login">https://bank.example.com</a>',
+    content_type="text/html; charset=utf-8",
+)
+
+
+def _count(settings: Settings, model: type) -> int:
+    with session_scope(settings.effective_database_url) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_same_bytes_map_to_one_message_and_one_analysis(settings: Settings) -> None:
+    """Submitting identical bytes twice returns the first analysis."""
+    engine = AnalysisEngine(settings)
+
+    first = engine.submit(LURE)
+    second = engine.submit(LURE)
+
+    assert first.created
+    assert not second.created
+    assert second.analysis_id == first.analysis_id
+    assert _count(settings, MessageRecord) == 1
+    assert _count(settings, AnalysisRecord) == 1
+
+
+def test_a_repeated_stage_changes_nothing(settings: Settings) -> None:
+    """Running a stage again, as a redelivery would, records it once."""
+    engine = AnalysisEngine(settings)
+    analysis_id = engine.submit(LURE).analysis_id
+
+    first = engine.run_stage("urls", analysis_id)
+    again = engine.run_stage("urls", analysis_id)
+
+    assert first.ran
+    assert not again.ran
+    assert _count(settings, StageRunRecord) == 1
+    assert _count(settings, IndicatorRecord) == len(
+        first.outcome.indicators if first.outcome else []
+    )
+
+
+def test_full_analysis_stores_an_explained_verdict(settings: Settings) -> None:
+    """All stages then decide give a final verdict with its indicators."""
+    engine = AnalysisEngine(settings)
+    analysis_id = engine.submit(LURE).analysis_id
+
+    for stage in ANALYSIS_STAGES:
+        engine.run_stage(stage, analysis_id)
+    verdict = engine.decide(analysis_id)
+    view = engine.report(analysis_id)
+
+    assert view is not None
+    assert view.status == "done"
+    assert view.decision == verdict.decision.value
+    assert verdict.score is not None
+    assert verdict.score > 0
+    assert any(item.stage == "urls" and item.indicator.score > 0 for item in view.indicators)
+    assert [run["stage"] for run in view.stages] == list(ANALYSIS_STAGES)
+
+
+def test_verdict_is_written_once(settings: Settings) -> None:
+    """A second decide does not overwrite the first verdict's time."""
+    engine = AnalysisEngine(settings)
+    analysis_id = engine.submit(email_bytes()).analysis_id
+    engine.decide(analysis_id)
+    first = engine.report(analysis_id)
+
+    engine.decide(analysis_id)
+    second = engine.report(analysis_id)
+
+    assert first is not None
+    assert second is not None
+    assert second.finished_at == first.finished_at
+
+
+def test_fallback_is_recorded_as_degraded_and_holds_fail_closed(settings: Settings) -> None:
+    """A stage recorded by its fallback shows in the verdict's degraded list."""
+    engine = AnalysisEngine(settings)
+    analysis_id = engine.submit(email_bytes()).analysis_id
+
+    engine.record_fallback("attachments", analysis_id, "soft time limit exceeded")
+    verdict = engine.decide(analysis_id)
+
+    assert verdict.decision is Decision.QUARANTINE
+    assert verdict.degraded == ({"stage": "attachments", "reason": "soft time limit exceeded"},)
+
+
+def test_oversized_message_keeps_digest_but_not_bytes(settings: Settings) -> None:
+    """A message over the size limit is stored without its bytes and held."""
+    small = Settings(database_url=settings.database_url, max_message_bytes=2000)
+    engine = AnalysisEngine(small)
+    analysis_id = engine.submit(email_bytes(body="x" * 5000)).analysis_id
+
+    for stage in ANALYSIS_STAGES:
+        engine.run_stage(stage, analysis_id)
+    verdict = engine.decide(analysis_id)
+    view = engine.report(analysis_id)
+
+    assert view is not None
+    assert verdict.decision is Decision.QUARANTINE
+    assert "error_message_too_large" in {item.indicator.name for item in view.indicators}
+    with session_scope(small.effective_database_url) as session:
+        assert session.scalar(select(MessageRecord.raw)) is None
