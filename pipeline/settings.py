@@ -93,6 +93,21 @@ class Settings(BaseSettings):
     )
     worker_concurrency: int | None = Field(default=None, gt=0)
     metrics_port: int | None = None
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="prometheus-client multiprocess directory; a fresh one per worker if unset.",
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, gt=0, lt=65536)
+    api_key_hashes: list[str] = Field(
+        default_factory=list,
+        description="SHA-256 hex digests of the bearer keys accepted by the gateway (JSON list).",
+    )
+    queue_depth_warning: int = Field(default=1000, gt=0)
+    queue_depth_critical: int = Field(default=5000, gt=0)
+    queue_sample_interval: float = Field(default=15.0, gt=0)
+    heartbeat_ttl: float = Field(default=30.0, gt=0)
+    health_timeout: float = Field(default=2.0, gt=0)
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -1,0 +1,138 @@
+"""Serving metrics: single-process or prometheus-client multiprocess mode, and rendering.
+
+Under Celery's prefork pool each child process writes its own metric files into one
+directory; whoever serves ``/metrics`` merges them. :func:`enable_multiprocess` must run
+in the parent before the children fork.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+    values,
+)
+
+from pipeline.observability.metrics import metrics, reset_metrics
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+class _Mode:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.directory: Path | None = None
+
+
+_mode = _Mode()
+
+
+def enable_multiprocess(directory: Path | None = None, *, clean: bool = True) -> Path:
+    """Write metrics to files under ``directory`` (a fresh temporary one if None).
+
+    Sets ``PROMETHEUS_MULTIPROC_DIR`` so children inherit it, and rebuilds this
+    process's metrics on file-backed values. ``clean`` empties the directory first,
+    so counts of an earlier run are not added to this one.
+
+    Note:
+        prometheus-client chooses its value class when it is imported; this swaps
+        it afterwards, so metric objects made before the call are dropped and every
+        caller must reach metrics through :func:`metrics`, never keep them.
+    """
+    path = Path(directory or tempfile.mkdtemp(prefix="phishx-metrics-"))
+    if clean and path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True, exist_ok=True)
+    with _mode.lock:
+        os.environ[ENV_VAR] = str(path)
+        values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
+        _mode.directory = path
+    reset_metrics()
+    log.info("metrics_multiprocess directory=%s", path)
+    return path
+
+
+def adopt_environment() -> Path | None:
+    """Join the multiprocess directory named in the environment, if any, without cleaning it."""
+    directory = os.environ.get(ENV_VAR)
+    if not directory or _mode.directory == Path(directory):
+        return _mode.directory
+    return enable_multiprocess(Path(directory), clean=False)
+
+
+def multiprocess_directory() -> Path | None:
+    """The multiprocess directory of this process, None in single-process mode."""
+    return _mode.directory
+
+
+def disable_multiprocess() -> None:
+    """Back to in-memory values (tests); the directory is left in place."""
+    with _mode.lock:
+        os.environ.pop(ENV_VAR, None)
+        values.ValueClass = values.MutexValue
+        _mode.directory = None
+    reset_metrics()
+
+
+def mark_process_dead(pid: int) -> None:
+    """Drop the live gauges of an exited process (a pool child)."""
+    directory = _mode.directory
+    if directory is not None:
+        multiprocess.mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]
+
+
+def collecting_registry() -> CollectorRegistry:
+    """The registry to render: the merged files in multiprocess mode, else this process's."""
+    directory = _mode.directory
+    if directory is None:
+        return metrics().registry
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, str(directory))  # type: ignore[no-untyped-call]
+    return registry
+
+
+def render() -> tuple[bytes, str]:
+    """The Prometheus text exposition and its content type."""
+    return generate_latest(collecting_registry()), CONTENT_TYPE_LATEST
+
+
+class MetricsServer:
+    """A small HTTP server on its own thread that serves :func:`render` at any path."""
+
+    def __init__(self, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104
+        self.port = port
+        self.host = host
+        self._server: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> MetricsServer:
+        """Bind the port and serve on a daemon thread."""
+        self._server, self._thread = start_http_server(
+            self.port, addr=self.host, registry=collecting_registry()
+        )
+        self.port = self._server.server_port
+        log.info("metrics_server_started host=%s port=%d", self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
