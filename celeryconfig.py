@@ -12,6 +12,8 @@ from kombu import Queue  # type: ignore[attr-defined]
 
 from pipeline.settings import STAGES, Settings, get_settings
 
+# Poison messages are published here for operators; no worker consumes it.
+DEAD_LETTER_QUEUE = "dead_letter"
 # Queues whose tasks are slow or call outside services: take one message at a time.
 SLOW_QUEUES = frozenset({"attachments", "text"})
 

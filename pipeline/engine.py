@@ -19,7 +19,7 @@ from pipeline.message import ParsedMessage, ParseLimits, parse_message
 from pipeline.scoring import Policy, Verdict, decide
 from pipeline.settings import Settings
 from pipeline.stages import ANALYZERS, DECIDE
-from pipeline.storage import repository
+from pipeline.storage import deliveries, repository
 from pipeline.storage.database import session_scope
 from pipeline.storage.repository import AnalysisView, Submission
 from pipeline.storage.schema import upgrade
@@ -63,9 +63,20 @@ class _ParsedCache:
 class AnalysisEngine:
     """Runs PhishX's analysis against a database, one idempotent step at a time."""
 
-    def __init__(self, settings: Settings, context: AnalysisContext | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        context: AnalysisContext | None = None,
+        interrupts: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        """Bind to the settings' database (migrating it) and the analyzers' services.
+
+        ``interrupts`` are exceptions that must escape an analyzer unchanged, such
+        as a scheduler's time-limit signal; any other analyzer error degrades the stage.
+        """
         self.settings = settings
         self.context = context or AnalysisContext()
+        self.interrupts = interrupts
         self.database_url = settings.effective_database_url
         self.limits = ParseLimits(
             max_bytes=settings.max_message_bytes,
@@ -129,6 +140,21 @@ class AnalysisEngine:
                 duration_ms=0.0,
             )
 
+    def count_delivery(self, stage: str, analysis_id: str, *, retries: int, worker: str) -> int:
+        """Count one more start of this stage attempt; above one, a worker died on it."""
+        with session_scope(self.database_url) as session:
+            return deliveries.count_delivery(
+                session, analysis_id=analysis_id, stage=stage, retries=retries, worker=worker
+            )
+
+    def dead_letter(self, stage: str, analysis_id: str, reason: str, count: int) -> bool:
+        """Give up on a stage: record it degraded and keep a dead letter; True if new."""
+        self.record_fallback(stage, analysis_id, f"dead-lettered: {reason}")
+        with session_scope(self.database_url) as session:
+            return deliveries.add_dead_letter(
+                session, analysis_id=analysis_id, stage=stage, reason=reason, deliveries=count
+            )
+
     def decide(self, analysis_id: str) -> Verdict:
         """Score the stored indicators and write the verdict once."""
         with session_scope(self.database_url) as session:
@@ -170,6 +196,8 @@ class AnalysisEngine:
             return outcome
         try:
             return ANALYZERS[stage](message, self.context)
+        except self.interrupts:
+            raise
         except Exception as error:  # an analyzer bug must not lose the email
             log.exception("stage_failed stage=%s analysis_id=%s", stage, analysis_id)
             outcome = StageOutcome()

@@ -85,11 +85,22 @@ class Settings(BaseSettings):
         default=None, description="host:port of clamd; unset disables the antivirus scan."
     )
     service_timeout: float = Field(default=5.0, gt=0)
+    breaker_failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive failures that open a service's breaker."
+    )
+    breaker_recovery_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds an open breaker waits before a trial call."
+    )
 
     visibility_timeout: float | None = Field(
         default=None,
         gt=0,
         description="Seconds before an unacknowledged Redis message is redelivered.",
+    )
+    max_deliveries: int = Field(
+        default=3,
+        ge=1,
+        description="Deliveries of one stage attempt before it is dead-lettered as poison.",
     )
     worker_concurrency: int | None = Field(default=None, gt=0)
     metrics_port: int | None = None

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import threading
 
-from pipeline.analyzers.base import AnalysisContext
+from celery.exceptions import SoftTimeLimitExceeded
+
 from pipeline.engine import AnalysisEngine
+from pipeline.resilience import reset_registry
+from pipeline.resilience.setup import configure_breakers
+from pipeline.services.context import build_context
 from pipeline.settings import get_settings
 from pipeline.storage.database import dispose_engines
 
@@ -25,7 +29,11 @@ def get_engine() -> AnalysisEngine:
     """The process's analysis engine, built on first use (after any fork)."""
     with _runtime.lock:
         if _runtime.engine is None:
-            _runtime.engine = AnalysisEngine(get_settings(), AnalysisContext())
+            settings = get_settings()
+            configure_breakers(settings)
+            _runtime.engine = AnalysisEngine(
+                settings, build_context(settings), interrupts=(SoftTimeLimitExceeded,)
+            )
         return _runtime.engine
 
 
@@ -33,4 +41,5 @@ def reset() -> None:
     """Drop the engine and pooled connections: after fork, and between tests."""
     with _runtime.lock:
         _runtime.engine = None
+    reset_registry()
     dispose_engines()

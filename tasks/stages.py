@@ -8,6 +8,7 @@ and ``acks_late`` with ``reject_on_worker_lost`` redelivers the message.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from celery import Task
@@ -16,7 +17,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from celeryconfig import stage_task_name
 from pipeline.errors import TransientError
+from pipeline.settings import get_settings
 from tasks.app import app
+from tasks.dead_letter import publish_dead_letter
 from tasks.runtime import get_engine
 
 log = logging.getLogger(__name__)
@@ -28,15 +31,27 @@ _TASK_OPTIONS: dict[str, Any] = {
     "reject_on_worker_lost": True,
     "autoretry_for": RETRYABLE,
     "retry_backoff": 1,
-    "retry_backoff_max": 30,
     "retry_jitter": True,
-    "max_retries": 8,
+    # Outages of the database or a broker are waited out for about half an hour.
+    "max_retries": 40,
+    "retry_backoff_max": 60,
 }
 
 
-def run_analysis_stage(stage: str, analysis_id: str) -> str:
-    """Run one analysis stage; on a soft time limit, record the fallback instead."""
+def run_analysis_stage(task: Task, stage: str, analysis_id: str) -> str:
+    """Run one analysis stage; on a soft time limit, record the fallback instead.
+
+    A stage attempt delivered more than ``max_deliveries`` times has killed its
+    worker each time: it is dead-lettered and the chain goes on without it.
+    """
     engine = get_engine()
+    worker = f"{task.request.hostname}:{os.getpid()}"
+    deliveries = engine.count_delivery(
+        stage, analysis_id, retries=task.request.retries or 0, worker=worker
+    )
+    if deliveries > get_settings().max_deliveries:
+        _dead_letter(stage, analysis_id, deliveries)
+        return analysis_id
     try:
         result = engine.run_stage(stage, analysis_id)
     except SoftTimeLimitExceeded:
@@ -48,34 +63,45 @@ def run_analysis_stage(stage: str, analysis_id: str) -> str:
     return analysis_id
 
 
+def _dead_letter(stage: str, analysis_id: str, deliveries: int) -> None:
+    reason = f"worker lost {deliveries - 1} times while running {stage}"
+    log.error(
+        "stage_dead_lettered stage=%s analysis_id=%s deliveries=%d", stage, analysis_id, deliveries
+    )
+    if get_engine().dead_letter(stage, analysis_id, reason, deliveries):
+        publish_dead_letter(
+            {"analysis_id": analysis_id, "stage": stage, "reason": reason, "deliveries": deliveries}
+        )
+
+
 @app.task(name=stage_task_name("parse"), **_TASK_OPTIONS)
 def parse(self: Task, analysis_id: str) -> str:
     """Parse the stored message and record structural defects."""
-    return run_analysis_stage("parse", analysis_id)
+    return run_analysis_stage(self, "parse", analysis_id)
 
 
 @app.task(name=stage_task_name("headers"), **_TASK_OPTIONS)
 def headers(self: Task, analysis_id: str) -> str:
     """Check sender identity, authentication results and header hygiene."""
-    return run_analysis_stage("headers", analysis_id)
+    return run_analysis_stage(self, "headers", analysis_id)
 
 
 @app.task(name=stage_task_name("urls"), **_TASK_OPTIONS)
 def urls(self: Task, analysis_id: str) -> str:
     """Inspect every link without fetching it."""
-    return run_analysis_stage("urls", analysis_id)
+    return run_analysis_stage(self, "urls", analysis_id)
 
 
 @app.task(name=stage_task_name("attachments"), **_TASK_OPTIONS)
 def attachments(self: Task, analysis_id: str) -> str:
     """Inspect attachments by type and content, and scan them with antivirus."""
-    return run_analysis_stage("attachments", analysis_id)
+    return run_analysis_stage(self, "attachments", analysis_id)
 
 
 @app.task(name=stage_task_name("text"), **_TASK_OPTIONS)
 def text(self: Task, analysis_id: str) -> str:
     """Classify the message's language."""
-    return run_analysis_stage("text", analysis_id)
+    return run_analysis_stage(self, "text", analysis_id)
 
 
 @app.task(name=stage_task_name("decide"), **_TASK_OPTIONS)

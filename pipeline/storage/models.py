@@ -92,3 +92,32 @@ class StageRunRecord(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
 
     analysis: Mapped[AnalysisRecord] = relationship(back_populates="stage_runs")
+
+
+class StageDeliveryRecord(Base):
+    """How often one attempt of a stage was delivered: more than once means a worker died."""
+
+    __tablename__ = "stage_deliveries"
+
+    analysis_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    retries: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deliveries: Mapped[int] = mapped_column(Integer)
+    last_worker: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeadLetterRecord(Base):
+    """A stage given up on after it killed its worker too often, with the reason."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (
+        UniqueConstraint("analysis_id", "stage", name="uq_dead_letters_analysis_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    analysis_id: Mapped[str] = mapped_column(String(36), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    deliveries: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

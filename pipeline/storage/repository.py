@@ -69,7 +69,7 @@ class AnalysisView:
     stages: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> int:
+def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> int:
     """Insert a row unless it collides with a unique key; return rows inserted (0 or 1)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -88,12 +88,12 @@ def store_submission(session: Session, raw: bytes | None, sha256: str, size: int
     ``raw`` is None for a message too large to keep: its size and digest are stored.
     """
     now = utcnow()
-    _insert_ignore(
+    insert_ignore(
         session,
         MessageRecord.__table__,  # type: ignore[arg-type]
         {"sha256": sha256, "size": size, "raw": raw, "received_at": now},
     )
-    created = _insert_ignore(
+    created = insert_ignore(
         session,
         AnalysisRecord.__table__,  # type: ignore[arg-type]
         {
@@ -147,7 +147,7 @@ def record_stage(
     Returns False when another delivery of the same stage got there first; the
     indicators of this run are then dropped so nothing is counted twice.
     """
-    inserted = _insert_ignore(
+    inserted = insert_ignore(
         session,
         StageRunRecord.__table__,  # type: ignore[arg-type]
         {
