@@ -1,1 +1,1 @@
-"""Benchmarks of PhishX components; run each as ``python -m bench.<name>``."""
+"""Benchmarks with their own commands (``python -m bench.detection``)."""

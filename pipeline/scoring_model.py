@@ -5,6 +5,9 @@ name repeats). Weights are fitted non-negative, so an indicator can only push th
 score the way its analyzer meant: risk indicators (positive scores) up, trust
 indicators (negative scores) down. The log-odds ``z`` map to points as
 ``50 + POINTS_PER_LOGIT * (z - threshold)``, clamped to 0-100.
+
+A weight of 1 means "the analyzer's own points". It is the prior: names too rare in
+the training data to fit (executables, macros, antivirus hits) keep it.
 """
 
 from __future__ import annotations
@@ -32,13 +35,16 @@ class ScoringModel:
     intercept: float
     threshold: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
+    prior_weight: float = 1.0
+
+    def weight(self, name: str) -> float:
+        """The fitted weight of a name, or the prior for names never fitted."""
+        return self.weights.get(name, self.prior_weight)
 
     def features(self, indicators: Sequence[Indicator]) -> dict[str, float]:
-        """The strongest value of each known indicator name."""
+        """The strongest value of each indicator name."""
         values: dict[str, float] = {}
         for item in indicators:
-            if item.name not in self.weights:
-                continue
             value = item.score / FEATURE_SCALE
             current = values.get(item.name)
             if current is None or abs(value) > abs(current):
@@ -48,7 +54,7 @@ class ScoringModel:
     def logit(self, indicators: Sequence[Indicator]) -> float:
         """The model's log-odds that the message is phishing."""
         values = self.features(indicators)
-        return self.intercept + sum(self.weights[name] * x for name, x in values.items())
+        return self.intercept + sum(self.weight(name) * x for name, x in values.items())
 
     def score(self, indicators: Sequence[Indicator]) -> float:
         """The 0-100 risk score; 50 is the fitted decision threshold."""
@@ -56,7 +62,7 @@ class ScoringModel:
         return round(min(100.0, max(0.0, points)), 1)
 
     def contributions(self, indicators: Sequence[Indicator]) -> tuple[Indicator, ...]:
-        """Each indicator with its points; repeats of a name and unknown names add 0."""
+        """Each indicator with its points; repeats of a name add 0."""
         values = self.features(indicators)
         used: set[str] = set()
         result: list[Indicator] = []
@@ -65,7 +71,7 @@ class ScoringModel:
             value = values.get(item.name)
             if value is not None and item.name not in used and item.score / FEATURE_SCALE == value:
                 used.add(item.name)
-                points = POINTS_PER_LOGIT * self.weights[item.name] * value
+                points = POINTS_PER_LOGIT * self.weight(item.name) * value
             result.append(Indicator(item.name, round(points, 2), item.evidence))
         return tuple(result)
 
@@ -78,6 +84,7 @@ class ScoringModel:
         payload = {
             "format_version": FORMAT_VERSION,
             "intercept": round(self.intercept, 6),
+            "prior_weight": self.prior_weight,
             "threshold": round(self.threshold, 6),
             "weights": {name: round(w, 6) for name, w in sorted(self.weights.items())},
             "metadata": self.metadata,
@@ -95,6 +102,7 @@ def load_scoring_model(path: Path) -> ScoringModel:
         intercept=float(payload["intercept"]),
         threshold=float(payload["threshold"]),
         metadata=dict(payload.get("metadata", {})),
+        prior_weight=float(payload.get("prior_weight", 1.0)),
     )
 
 

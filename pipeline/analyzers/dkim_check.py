@@ -48,6 +48,9 @@ def _verify_one(
     except PhishXError as error:
         outcome.degrade(f"dkim key lookup failed: {type(error).__name__}")
         return
+    except dkim.ValidationError as error:
+        outcome.add("dkim_signature_invalid", 20.0, f"signature {index}: {error}")
+        return
     except (dkim.DKIMException, ValueError, TypeError, IndexError) as error:
         outcome.add("dkim_unverifiable", 3.0, f"signature {index}: {error}")
         return

@@ -13,21 +13,21 @@ from pipeline.analyzers.base import AnalysisContext, TextClassifier
 from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
-from pipeline.textmodel.features import CUES, clean_body, clean_subject
+from pipeline.textmodel.features import CUES, cue_text
 from pipeline.textmodel.model import get_model
 
 log = logging.getLogger(__name__)
 
 CLASSIFIER = "text_classifier"
 _CUE_SCORE = 5.0
-_LOGIT_LIMIT = 8.0
+_LOGIT_LIMIT = 6.0
 
 
 def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     """Score wording cues and the text classifier."""
     outcome = StageOutcome()
     subject, body = message.subject, message.visible_text[:20000]
-    text = f"{clean_subject(subject)}\n{clean_body(body)}"
+    text = cue_text(subject, body)
     for name, pattern in CUES.items():
         match = pattern.search(text)
         if match:

@@ -32,6 +32,12 @@ from pipeline.domains import (
 Finding = tuple[str, float, str]
 _EMBEDDED_URL = re.compile(r"(?i)(?:https?|ftp)(?::|%3a)(?:/|%2f){2}")
 _STANDARD_PORTS = frozenset({80, 443})
+# Site-local ranges where lab and office equipment lives (RFC 1918, loopback, link-local).
+_INTERNAL_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+                "::1/128", "fe80::/10", "fc00::/7")
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,9 @@ def check_url(url: str) -> list[Finding]:
     if scheme == "data":
         return [("url_data_uri", 20.0, url.strip()[:60])]
     parts = split_url(url)
-    if parts is None or "." not in parts.host or parts.scheme not in ("http", "https", "ftp"):
+    if parts is None or parts.scheme not in ("http", "https", "ftp"):
+        return []
+    if "." not in parts.host and not is_numeric_host(parts.host):
         return []
     return _host_findings(parts) + _shape_findings(parts)
 
@@ -170,7 +178,7 @@ def _internal_ip(host: str) -> bool:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    return address.is_private or address.is_loopback or address.is_link_local
+    return any(address in network for network in _INTERNAL_NETWORKS)
 
 
 def mixed_scripts(host: str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
+from pipeline.resilience import CircuitBreaker
+
 T = TypeVar("T")
 
 
@@ -23,3 +25,14 @@ class CallGuard(Protocol):
 def unguarded(call: Callable[[], T]) -> T:
     """Run the call as is; the client's own timeout still bounds it."""
     return call()
+
+
+class BreakerGuard:
+    """A guard that runs calls through a circuit breaker (``CircuitOpenError`` when open)."""
+
+    def __init__(self, breaker: CircuitBreaker) -> None:
+        self._breaker = breaker
+
+    def __call__(self, call: Callable[[], T]) -> T:
+        """Run the call if the breaker admits it, recording its outcome."""
+        return self._breaker.execute(call)

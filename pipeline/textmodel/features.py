@@ -97,7 +97,13 @@ def clean_body(body: str) -> str:
         if stripped.startswith(">") or _ATTRIBUTION.match(stripped.lower()):
             continue
         kept.append(stripped)
-    return " ".join(" ".join(kept).split())[:MAX_CHARS]
+    return " ".join(" ".join(kept).split())
+
+
+def cue_text(subject: str, body: str) -> str:
+    """Subject and own body text with URLs and addresses blanked, for cue matching."""
+    text = f"{clean_subject(subject)}\n{clean_body(body)}"
+    return _EMAIL.sub(" ", _URL.sub(" ", text))
 
 
 def normalise(subject: str, body: str) -> str:
@@ -105,7 +111,8 @@ def normalise(subject: str, body: str) -> str:
     text = f"{clean_subject(subject)} \n {clean_body(body)}".lower()
     text = _URL.sub(" urltoken ", text)
     text = _EMAIL.sub(" emailtoken ", text)
-    return _DIGITS.sub("0", text)
+    # Cut only after the substitutions, so an address's length cannot move the cut.
+    return _DIGITS.sub("0", " ".join(text.split()))[:MAX_CHARS]
 
 
 def cue_vector(text: str) -> list[float]:

@@ -25,7 +25,19 @@ from pipeline.training.crossfit import corpus_indicators
 log = logging.getLogger(__name__)
 
 MIN_COUNT = 3
-WEIGHT_CAP = 3.0
+WEIGHT_CAP = 2.0
+# The corpus's ham never passed the receiving system that wrote the phishing's
+# Authentication-Results, and the text model learnt from the same corpus: these
+# may count for at most their analyzer's own points.
+NAME_CAPS = {
+    "text_classifier": 1.0,
+    "auth_compauth_fail": 1.0,
+    "auth_dmarc_fail": 1.0,
+    "auth_spf_fail": 1.0,
+    "auth_spf_softfail": 1.0,
+    "auth_dkim_fail": 1.0,
+}
+PRIOR_WEIGHT = 1.0
 L2 = 0.002
 MAX_FPR = 0.005
 
@@ -39,42 +51,57 @@ def feature_matrix(
     indicator_lists: Sequence[Sequence[Indicator]], names: Sequence[str]
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Rows of strongest indicator values (score / 10), columns in ``names`` order."""
-    model = ScoringModel(weights=dict.fromkeys(names, 0.0), intercept=0.0)
+    model = ScoringModel(weights={}, intercept=0.0)
     index = {name: column for column, name in enumerate(names)}
     matrix = np.zeros((len(indicator_lists), len(names)))
     for row, items in enumerate(indicator_lists):
         for name, value in model.features(items).items():
-            matrix[row, index[name]] = value
+            if name in index:
+                matrix[row, index[name]] = value
     return matrix
+
+
+def _rare_offsets(
+    indicator_lists: Sequence[Sequence[Indicator]], fitted: set[str]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The fixed log-odds each row gets from names kept at the prior weight."""
+    model = ScoringModel(weights={}, intercept=0.0, prior_weight=PRIOR_WEIGHT)
+    offsets = np.zeros(len(indicator_lists))
+    for row, items in enumerate(indicator_lists):
+        values = model.features(items)
+        offsets[row] = sum(PRIOR_WEIGHT * x for name, x in values.items() if name not in fitted)
+    return offsets
 
 
 def fit_scoring_model(
     indicator_lists: Sequence[Sequence[Indicator]], labels: np.ndarray
 ) -> ScoringModel:
-    """Class-balanced, L2-penalised logistic regression with bounded weights."""
+    """Class-balanced logistic regression, weights bounded and shrunk toward the prior."""
     names = _names(indicator_lists)
     x = feature_matrix(indicator_lists, names)
+    offset = _rare_offsets(indicator_lists, set(names))
     y = labels.astype(np.float64)
     sample_weight = np.where(y == 1, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = params[:-1], params[-1]
-        z = x @ w + b
+        z = x @ w + b + offset
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         nll = -np.mean(sample_weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
         residual = sample_weight * (p - y) / len(y)
-        grad = np.append(x.T @ residual + 2 * L2 * w, residual.sum())
-        return float(nll + L2 * np.dot(w, w)), grad
+        shrink = w - PRIOR_WEIGHT
+        grad = np.append(x.T @ residual + 2 * L2 * shrink, residual.sum())
+        return float(nll + L2 * np.dot(shrink, shrink)), grad
 
-    bounds = [(0.0, WEIGHT_CAP)] * len(names) + [(None, None)]
-    start = np.zeros(len(names) + 1)
+    bounds = [(0.0, NAME_CAPS.get(name, WEIGHT_CAP)) for name in names] + [(None, None)]
+    start = np.append(np.minimum([NAME_CAPS.get(n, WEIGHT_CAP) for n in names], 1.0), 0.0)
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
-    weights = {name: float(w) for name, w in zip(names, result.x[:-1], strict=True) if w > 1e-4}
-    model = ScoringModel(weights=weights, intercept=float(result.x[-1]))
+    weights = {name: float(w) for name, w in zip(names, result.x[:-1], strict=True)}
+    model = ScoringModel(weights=weights, intercept=float(result.x[-1]), prior_weight=PRIOR_WEIGHT)
     logits = np.array([model.logit(items) for items in indicator_lists])
     threshold = choose_threshold(logits, labels, MAX_FPR)
     meta = {"feature_scale": FEATURE_SCALE, "max_fpr": MAX_FPR, "trained_on": len(labels)}
-    return ScoringModel(weights, model.intercept, threshold, meta)
+    return ScoringModel(weights, model.intercept, threshold, meta, PRIOR_WEIGHT)
 
 
 def choose_threshold(logits: np.ndarray, labels: np.ndarray, max_fpr: float) -> float:

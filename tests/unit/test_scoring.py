@@ -1,31 +1,83 @@
-"""Indicators to score to decision, and the degraded-stage policy."""
+"""Indicators to score to decision, the fitted scorer, and the degraded-stage policy."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.indicators import Indicator
 from pipeline.scoring import Decision, Policy, decide, risk_score
+from pipeline.scoring_model import ScoringModel, load_scoring_model
 
+# One logit per 10 raw points, threshold at even odds: score = 50 + sum of raw points.
+UNIT = ScoringModel(weights={}, intercept=0.0, threshold=0.0, prior_weight=1.0)
 POLICY = Policy(quarantine_threshold=50, reject_threshold=80, degraded_policy={
     "attachments": "closed", "text": "open"
-})  # fmt: skip
+}, model=UNIT)  # fmt: skip
 
 
 def test_score_is_clamped_to_the_scale() -> None:
     """Contributions add up, but the score stays within 0-100."""
-    assert risk_score([Indicator("a", 70), Indicator("b", 60)]) == 100
-    assert risk_score([Indicator("trust", -30)]) == 0
+    assert risk_score([Indicator("a", 70), Indicator("b", 60)], UNIT) == 100
+    assert risk_score([Indicator("trust", -80)], UNIT) == 0
 
 
 def test_thresholds_choose_the_decision() -> None:
     """Below, between and above the thresholds map to the three decisions."""
-    assert decide([Indicator("a", 10)], [], POLICY).decision is Decision.ALLOW
-    assert decide([Indicator("a", 50)], [], POLICY).decision is Decision.QUARANTINE
-    assert decide([Indicator("a", 80)], [], POLICY).decision is Decision.REJECT
+    assert decide([Indicator("a", -10)], [], POLICY).decision is Decision.ALLOW
+    assert decide([Indicator("a", 10)], [], POLICY).decision is Decision.QUARANTINE
+    assert decide([Indicator("a", 40)], [], POLICY).decision is Decision.REJECT
+
+
+def test_fitted_weights_scale_each_indicator() -> None:
+    """A fitted weight multiplies its indicator; unfitted names keep the prior weight."""
+    model = ScoringModel(weights={"weak": 0.5}, intercept=-1.0, threshold=0.0)
+
+    assert model.score([Indicator("weak", 20)]) == 50.0
+    assert model.score([Indicator("unseen", 20)]) == 60.0
+
+
+def test_repeated_names_count_once() -> None:
+    """Only the strongest indicator of a name contributes."""
+    assert UNIT.score([Indicator("a", 10), Indicator("a", 20)]) == 70.0
+
+
+def test_contributions_explain_the_score() -> None:
+    """Each indicator's points plus the baseline give the unclamped score."""
+    model = ScoringModel(weights={"a": 2.0, "b": 0.5}, intercept=-2.0, threshold=1.0)
+    indicators = [Indicator("a", 10, "why a"), Indicator("b", 20, "why b")]
+
+    verdict = decide(indicators, [], Policy(model=model))
+
+    points = sum(item.score for item in verdict.contributions)
+    assert verdict.score == round(model.baseline() + points, 1)
+    assert verdict.explanation()[0].startswith("+20.0 a")
+
+
+def test_model_round_trips_through_json(tmp_path: Path) -> None:
+    """The JSON artifact reproduces the same scores."""
+    model = ScoringModel(weights={"a": 1.5}, intercept=-0.5, threshold=0.7, metadata={"n": 1})
+    path = tmp_path / "model.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+
+    loaded = load_scoring_model(path)
+
+    assert loaded.score([Indicator("a", 12)]) == model.score([Indicator("a", 12)])
+
+
+def test_shipped_model_flags_a_lure_and_allows_ham() -> None:
+    """The shipped scorer separates strong lure evidence from trust evidence."""
+    lure = [Indicator("text_classifier", 50.0), Indicator("url_lookalike_domain", 30.0)]
+    ham = [Indicator("text_classifier", -50.0)]
+
+    assert risk_score(lure) >= 80
+    assert risk_score(ham) < 50
 
 
 def test_fail_closed_stage_holds_the_message() -> None:
     """A degraded fail-closed stage makes an otherwise clean message QUARANTINE."""
-    verdict = decide([], [{"stage": "attachments", "reason": "clamd down"}], POLICY)
+    verdict = decide(
+        [Indicator("a", -30)], [{"stage": "attachments", "reason": "clamd down"}], POLICY
+    )
 
     assert verdict.decision is Decision.QUARANTINE
     assert verdict.held_by == ("attachments",)
@@ -33,7 +85,7 @@ def test_fail_closed_stage_holds_the_message() -> None:
 
 def test_fail_open_stage_does_not_hold_the_message() -> None:
     """A degraded fail-open stage leaves the decision to the evidence."""
-    verdict = decide([], [{"stage": "text", "reason": "nlp down"}], POLICY)
+    verdict = decide([Indicator("a", -30)], [{"stage": "text", "reason": "nlp down"}], POLICY)
 
     assert verdict.decision is Decision.ALLOW
     assert verdict.degraded == ({"stage": "text", "reason": "nlp down"},)
@@ -41,9 +93,9 @@ def test_fail_open_stage_does_not_hold_the_message() -> None:
 
 def test_summary_line_names_risky_indicators_and_degraded_stages() -> None:
     """The MTA summary line carries decision, score, indicators and degradation."""
-    indicators = [Indicator("ip_address_url", 60), Indicator("dkim_aligned", -5)]
+    indicators = [Indicator("ip_address_url", 5), Indicator("dkim_aligned", -5)]
     verdict = decide(indicators, [{"stage": "text", "reason": "x"}], POLICY)
 
     line = verdict.summary_line(indicators)
 
-    assert line == "QUARANTINE; score=55; indicators=ip_address_url; degraded=text"
+    assert line == "QUARANTINE; score=50; indicators=ip_address_url; degraded=text"

@@ -1,0 +1,67 @@
+"""How much the score moves under changes that must not matter.
+
+Line endings (CRLF ↔ LF) and the recipient (To header and its address anywhere in
+the raw bytes) are changed; the shipped pipeline scores both versions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from pipeline.analyzers.base import AnalysisContext
+from pipeline.message import parse_message
+from pipeline.scoring import risk_score
+from pipeline.stages import ANALYSIS_STAGES, ANALYZERS
+
+_TO = re.compile(rb"(?im)^to:[^\r\n]*(\r?\n[ \t][^\r\n]*)*")
+_REPLACEMENT = b"Another Person <another.person@recipient.test>"
+
+
+def pipeline_score(raw: bytes) -> float:
+    """The full pipeline's score with the shipped artifacts."""
+    message = parse_message(raw)
+    context = AnalysisContext()
+    indicators = []
+    for stage in ANALYSIS_STAGES:
+        indicators.extend(ANALYZERS[stage](message, context).indicators)
+    return risk_score(indicators)
+
+
+def flip_line_endings(raw: bytes) -> bytes:
+    """CRLF to LF, or LF to CRLF when the message has no CRLF."""
+    if b"\r\n" in raw:
+        return raw.replace(b"\r\n", b"\n")
+    return raw.replace(b"\n", b"\r\n")
+
+
+def replace_recipient(raw: bytes) -> bytes:
+    """A different To header, and the old recipient address replaced in the body."""
+    match = _TO.search(raw)
+    if match is None:
+        return raw
+    addresses = re.findall(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", match.group(0))
+    changed = raw[: match.start()] + b"To: " + _REPLACEMENT + raw[match.end() :]
+    head, separator, body = changed.partition(b"\r\n\r\n")
+    if not separator:
+        head, separator, body = changed.partition(b"\n\n")
+    for address in addresses:
+        body = body.replace(address, b"another.person@recipient.test")
+    return head + separator + body
+
+
+def measure(raws: list[bytes]) -> dict[str, Any]:
+    """Mean and max absolute score change, and decision flips at 50, per transformation."""
+    base = np.array([pipeline_score(raw) for raw in raws])
+    report: dict[str, Any] = {"emails": len(raws)}
+    for name, transform in (("line_endings", flip_line_endings), ("recipient", replace_recipient)):
+        moved = np.array([pipeline_score(transform(raw)) for raw in raws])
+        delta = np.abs(moved - base)
+        report[name] = {
+            "mean_abs_delta": float(delta.mean()),
+            "max_abs_delta": float(delta.max()),
+            "decision_flips": int(np.sum((moved >= 50) != (base >= 50))),
+        }
+    return report

@@ -1,0 +1,57 @@
+"""Building the analyzers' services from the settings, each behind its own breaker.
+
+Nothing connects here; clients open sockets only when an analyzer calls them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pipeline.analyzers.base import AnalysisContext
+from pipeline.analyzers.url_lists import load_blocklist
+from pipeline.resilience import get_breaker
+from pipeline.services.clamd import ClamdClient, parse_address
+from pipeline.services.dns_txt import DnsTxtResolver
+from pipeline.services.guard import BreakerGuard
+from pipeline.services.nlp_client import NlpClient
+from pipeline.services.url_reputation import UrlReputationClient
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _guard(name: str) -> BreakerGuard:
+    return BreakerGuard(get_breaker(name))
+
+
+def build_context(settings: Settings) -> AnalysisContext:
+    """The analysis context for these settings: configured services only.
+
+    Note:
+        ``dkim_dns_enabled`` and ``url_blocklist_path`` are read when the settings
+        define them; without them DKIM keys are not looked up and no blocklist is used.
+    """
+    timeout = settings.service_timeout
+    context = AnalysisContext()
+    if settings.clamd_address:
+        host, port = parse_address(settings.clamd_address)
+        context.antivirus = ClamdClient(host, port, read_timeout=timeout * 6, guard=_guard("clamd"))
+    if settings.nlp_url:
+        context.nlp = NlpClient(settings.nlp_url, timeout, guard=_guard("nlp"))
+    if settings.url_reputation_url:
+        context.url_reputation = UrlReputationClient(
+            settings.url_reputation_url, timeout, guard=_guard("url_reputation")
+        )
+    if getattr(settings, "dkim_dns_enabled", False):
+        context.dkim_dns = DnsTxtResolver(timeout, guard=_guard("dkim_dns"))
+    blocklist = getattr(settings, "url_blocklist_path", None)
+    if blocklist:
+        context.url_blocklist = load_blocklist(Path(blocklist))
+    log.info(
+        "analysis_context antivirus=%s nlp=%s url_reputation=%s dkim_dns=%s blocklist=%d",
+        context.antivirus is not None, context.nlp is not None,
+        context.url_reputation is not None, context.dkim_dns is not None,
+        len(context.url_blocklist),
+    )  # fmt: skip
+    return context
