@@ -1,4 +1,4 @@
-.PHONY: scan test lint bench install
+.PHONY: scan test faults lint install
 
 install:
 	scripts/bootstrap.sh
@@ -11,3 +11,6 @@ test:
 
 lint: install
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+faults:
+	scripts/test.sh tests/faults
