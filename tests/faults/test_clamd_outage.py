@@ -34,7 +34,10 @@ def _restart_clamd(workdir: Path, port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         probe = subprocess.run(
-            ["bash", str(SCRIPT), "start", str(workdir)], capture_output=True, text=True
+            ["bash", str(SCRIPT), "start", str(workdir)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if probe.returncode == 0 and probe.stdout.strip().endswith(f":{port}"):
             return

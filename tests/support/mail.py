@@ -32,7 +32,8 @@ def multipart(parts: list[str], boundary: str = "b0", subject: str = "Parts") ->
     """A multipart/mixed email from pre-rendered parts (headers, blank line, body)."""
     head = (
         f"From: alice@example.com\r\nTo: bob@example.org\r\nSubject: {subject}\r\n"
-        f"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nMessage-ID: <{_digest(subject)}.{subject.replace(' ', '-')}@example.com>\r\n"
+        f"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n"
+        f"Message-ID: <{_digest(subject)}.{subject.replace(' ', '-')}@example.com>\r\n"
         f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
     )
     body = "".join(f"--{boundary}\r\n{part}\r\n" for part in parts) + f"--{boundary}--\r\n"
