@@ -19,6 +19,7 @@ from pipeline.report import analysis_json, table_row
 from pipeline.settings import STAGES, get_settings
 from pipeline.sources import expand, read_sources
 from pipeline.storage.schema import upgrade
+from tasks import cli_observability as observability_cli
 from tasks.app import app
 from tasks.embedded import embedded_worker
 from tasks.flow import submit
@@ -48,13 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("celery_args", nargs=argparse.REMAINDER, help="passed to celery worker")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
+    observability_cli.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``phishx`` console script."""
     args = _parser().parse_args(argv)
-    quiet = args.command in ("scan", "submit", "show")
+    quiet = args.command in ("scan", "submit", "show", "health")
     logging.basicConfig(
         level=logging.WARNING if quiet else get_settings().log_level,
         stream=sys.stderr,
@@ -66,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "show": _show,
         "worker": _worker,
         "migrate": _migrate,
+        **observability_cli.HANDLERS,
     }
     try:
         return handlers[args.command](args)

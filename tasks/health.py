@@ -16,6 +16,7 @@ from celery import Celery
 from celery.worker import state as worker_state
 from celery.worker.control import inspect_command
 
+import celeryconfig
 from pipeline.observability import exposition
 from pipeline.observability.health import Check, ComponentHealth, HealthReport, Status
 from pipeline.observability.liveness import heartbeats_for
@@ -63,7 +64,10 @@ def breaker_states() -> dict[str, str]:
 
 def ask_workers(app: Celery, timeout: float) -> dict[str, dict[str, Any]]:
     """Every answering worker's state, by hostname."""
-    replies = app.control.broadcast(COMMAND, reply=True, timeout=timeout)
+    with app.connection_for_write() as connection:
+        # Fail fast when the broker is down instead of retrying for the default period.
+        connection.ensure_connection(max_retries=1, timeout=timeout)
+        replies = app.control.broadcast(COMMAND, reply=True, timeout=timeout, connection=connection)
     answers: dict[str, dict[str, Any]] = {}
     for reply in replies or ():
         answers.update(reply)
@@ -86,9 +90,14 @@ def workers_check(app: Celery, timeout: float, queues: list[str]) -> Check:
     return check
 
 
-def queue_names(app: Celery) -> list[str]:
-    """Every queue the app declares."""
-    return sorted(q.name for q in app.conf.task_queues or ())
+def queue_names(settings: Settings) -> list[str]:
+    """Every queue the Celery configuration declares for these settings."""
+    return sorted(queue.name for queue in celeryconfig.build(settings)["task_queues"])
+
+
+def control_app(settings: Settings) -> Celery:
+    """A bare Celery app on the settings' broker, for broadcasts from outside a worker."""
+    return Celery("phishx-control", broker=settings.effective_broker_url, set_as_current=False)
 
 
 def build_probes(app: Celery, settings: Settings) -> HealthProbes:
@@ -96,12 +105,12 @@ def build_probes(app: Celery, settings: Settings) -> HealthProbes:
     workers = None
     if not settings.embedded:
         workers = workers_check(app, min(1.0, settings.health_timeout), list(STAGES))
-    return HealthProbes(settings, queue_names(app), workers)
+    return HealthProbes(settings, queue_names(settings), workers)
 
 
-def full_report(app: Celery, settings: Settings) -> HealthReport:
+def full_report(settings: Settings) -> HealthReport:
     """The full report once, for ``phishx health``."""
-    probes = build_probes(app, settings)
+    probes = build_probes(control_app(settings), settings)
     try:
         return probes.full()
     finally:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -123,22 +122,26 @@ def combine(components: dict[str, ComponentHealth]) -> HealthReport:
 
 
 def _run_parallel(checks: Mapping[str, Check], timeout: float) -> dict[str, ComponentHealth]:
+    # Daemon threads, not an executor: a hung check must not hold up the report,
+    # nor the process's exit.
+    results: dict[str, ComponentHealth] = {}
+    threads: list[threading.Thread] = []
+    for name, check in checks.items():
+
+        def run(name: str = name, check: Check = check) -> None:
+            results[name] = run_check(name, check)
+
+        thread = threading.Thread(target=run, name=f"phishx-health-{name}", daemon=True)
+        thread.start()
+        threads.append(thread)
     deadline = time.monotonic() + timeout
-    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="phishx-health")
-    try:
-        futures = {name: pool.submit(run_check, name, check) for name, check in checks.items()}
-        results: dict[str, ComponentHealth] = {}
-        for name, future in futures.items():
-            try:
-                results[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
-            except FutureTimeout:
-                results[name] = ComponentHealth(
-                    Status.UNHEALTHY, timeout * 1000, [f"{name}_check_timed_out"]
-                )
-        return results
-    finally:
-        # A hung check keeps its thread; the report does not wait for it.
-        pool.shutdown(wait=False, cancel_futures=True)
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return {name: results.get(name) or _timed_out(name, timeout) for name in checks}
+
+
+def _timed_out(name: str, timeout: float) -> ComponentHealth:
+    return ComponentHealth(Status.UNHEALTHY, timeout * 1000, [f"{name}_check_timed_out"])
 
 
 def _record(name: str, result: ComponentHealth, elapsed: float) -> None:

@@ -1,0 +1,66 @@
+"""The gateway application factory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.middleware import RequestMetrics
+from api.routes import health, metrics, queues
+from pipeline.observability import exposition, feeds
+from pipeline.observability.probes import HealthProbes
+from pipeline.observability.queues import reader_for
+from pipeline.observability.sampler import Sampler
+from pipeline.settings import Settings, get_settings
+from tasks.health import build_probes, control_app, queue_names
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, sample: bool = True) -> FastAPI:
+    """The gateway for ``settings`` (default: the process settings).
+
+    With ``sample`` the gateway reads queue depth and breaker gauges on a timer
+    while it runs. Nothing connects until the first request or the start-up.
+    """
+    settings = settings or get_settings()
+    exposition.adopt_environment()
+    feeds.install()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sampler = _sampler(app.state.probes, settings) if sample else None
+        log.info("api_started sampler=%s", sampler is not None)
+        try:
+            yield
+        finally:
+            if sampler is not None:
+                sampler.stop()
+            app.state.probes.close()
+
+    app = FastAPI(title="PhishX gateway", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.started = time.time()
+    app.state.probes = probes_for(settings)
+    app.add_middleware(RequestMetrics)
+    for module in (health, metrics, queues):
+        app.include_router(module.router)
+    return app
+
+
+def probes_for(settings: Settings) -> HealthProbes:
+    """The health probes of the gateway; the full report asks the workers."""
+    return build_probes(control_app(settings), settings)
+
+
+def _sampler(probes: HealthProbes, settings: Settings) -> Sampler | None:
+    if probes.reader is None:
+        return None
+    names = queue_names(settings)
+    # The gateway samples with a reader of its own: the probes' reader serves requests.
+    reader = reader_for(settings.effective_broker_url, settings.health_timeout)
+    return Sampler(reader, names, settings.queue_sample_interval).start()

@@ -1,0 +1,27 @@
+"""Metric routes: the Prometheus exposition and a summary for people (bearer key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from api.auth import Authenticated
+from api.summary import summarize
+from pipeline.observability import exposition
+
+router = APIRouter(tags=["metrics"])
+
+
+@router.get("/metrics")
+def prometheus_metrics() -> Response:
+    """Every metric of this gateway (all its processes in multiprocess mode)."""
+    body, content_type = exposition.render()
+    return Response(body, media_type=content_type)
+
+
+@router.get("/metrics/summary")
+def metrics_summary(_: Authenticated) -> dict[str, Any]:
+    """Totals, percentiles and current values of the main metrics."""
+    return summarize(exposition.collecting_registry())
