@@ -20,6 +20,7 @@ from pipeline.settings import STAGES, get_settings
 from pipeline.sources import expand, read_sources
 from pipeline.storage.schema import upgrade
 from tasks import cli_observability as observability_cli
+from tasks import cli_resilience as resilience_cli
 from tasks.app import app
 from tasks.embedded import embedded_worker
 from tasks.flow import submit
@@ -50,13 +51,14 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="bring the database schema up to date")
     observability_cli.add_commands(commands)
+    resilience_cli.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``phishx`` console script."""
     args = _parser().parse_args(argv)
-    quiet = args.command in ("scan", "submit", "show", "health")
+    quiet = args.command in ("scan", "submit", "show", "health", "breakers", "dead-letters")
     logging.basicConfig(
         level=logging.WARNING if quiet else get_settings().log_level,
         stream=sys.stderr,
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker": _worker,
         "migrate": _migrate,
         **observability_cli.HANDLERS,
+        **resilience_cli.HANDLERS,
     }
     try:
         return handlers[args.command](args)

@@ -9,6 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from pipeline.engine import AnalysisEngine
 from pipeline.resilience import reset_registry
 from pipeline.resilience.setup import configure_breakers
+from pipeline.resilience.timeout_interrupt import TimeoutInterruptError
 from pipeline.services.context import build_context
 from pipeline.settings import get_settings
 from pipeline.storage.database import dispose_engines
@@ -32,7 +33,9 @@ def get_engine() -> AnalysisEngine:
             settings = get_settings()
             configure_breakers(settings)
             _runtime.engine = AnalysisEngine(
-                settings, build_context(settings), interrupts=(SoftTimeLimitExceeded,)
+                settings,
+                build_context(settings),
+                interrupts=(SoftTimeLimitExceeded, TimeoutInterruptError),
             )
         return _runtime.engine
 

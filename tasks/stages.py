@@ -16,7 +16,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from celeryconfig import stage_task_name
+from pipeline.engine import StageRun
 from pipeline.errors import TransientError
+from pipeline.resilience import OperationTimeoutError, SyncTimeout
 from pipeline.settings import get_settings
 from tasks.app import app
 from tasks.dead_letter import publish_dead_letter
@@ -53,14 +55,23 @@ def run_analysis_stage(task: Task, stage: str, analysis_id: str) -> str:
         _dead_letter(stage, analysis_id, deliveries)
         return analysis_id
     try:
-        result = engine.run_stage(stage, analysis_id)
-    except SoftTimeLimitExceeded:
+        result = _run_within_limits(stage, analysis_id)
+    except (SoftTimeLimitExceeded, OperationTimeoutError):
         log.warning("stage_soft_time_limit stage=%s analysis_id=%s", stage, analysis_id)
         engine.record_fallback(stage, analysis_id, "soft time limit exceeded")
         return analysis_id
     if not result.ran:
         log.info("stage_already_done stage=%s analysis_id=%s", stage, analysis_id)
     return analysis_id
+
+
+def _run_within_limits(stage: str, analysis_id: str) -> StageRun:
+    """Run the stage; in embedded mode, where the solo pool has no time limits, bound it here."""
+    settings = get_settings()
+    if not settings.embedded:
+        return get_engine().run_stage(stage, analysis_id)
+    with SyncTimeout(settings.soft_time_limits[stage], f"stage_{stage}"):
+        return get_engine().run_stage(stage, analysis_id)
 
 
 def _dead_letter(stage: str, analysis_id: str, deliveries: int) -> None:
