@@ -30,9 +30,17 @@ def build(settings: Settings) -> dict[str, Any]:
         "broker_url": settings.effective_broker_url,
         "result_backend": settings.effective_result_backend,
         "broker_connection_retry_on_startup": True,
+        # Every socket has a deadline: connecting, and each read or write.
+        "broker_connection_timeout": 4.0,
+        "broker_heartbeat": 30,
+        "redis_socket_connect_timeout": 3.0,
+        "redis_socket_timeout": 10.0,
+        "redis_retry_on_timeout": True,
         "broker_transport_options": {
             "visibility_timeout": visibility_timeout,
             "polling_interval": 0.05,
+            "socket_connect_timeout": 3.0,
+            "socket_timeout": 10.0,
             # Redis: look for messages of dead workers every few seconds, not
             # every 100 s, so redelivery follows soon after the visibility timeout.
             "unacked_restore_interval": max(1.0, min(10.0, visibility_timeout / 4)),
