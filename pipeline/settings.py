@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STAGES: tuple[str, ...] = ("parse", "headers", "urls", "attachments", "text", "decide")
@@ -120,6 +120,46 @@ class Settings(BaseSettings):
     heartbeat_ttl: float = Field(default=30.0, gt=0)
     health_timeout: float = Field(default=2.0, gt=0)
     log_level: str = "INFO"
+
+    # Gateway security: scoped keys, rate limits, request signing (pipeline/security).
+    signing_master_key: SecretStr | None = Field(
+        default=None,
+        description="base64url 32-byte key sealing signing keys at rest; "
+        "unset: a key file in data_dir (embedded mode only).",
+    )
+    signature_max_age: float = Field(default=300.0, gt=0, description="Oldest signed request.")
+    signing_overlap: float = Field(
+        default=86400.0, ge=0, description="Seconds a rotated-out signing key still verifies."
+    )
+    webhook_key_id: str = Field(
+        default="webhook_v1", description="Signing key family /webhook/decision verifies with."
+    )
+    webhook_attempts: int = Field(default=6, ge=1, description="Delivery attempts per webhook.")
+    webhook_timeout: float = Field(default=5.0, gt=0)
+    rate_limit_per_minute: float = Field(default=1200.0, gt=0, description="Per API key.")
+    rate_limit_burst: int = Field(default=200, ge=1, description="Requests a key may burst.")
+    max_request_bytes: int = Field(default=36 * 1024 * 1024, gt=0)
+    result_wait_max: float = Field(default=30.0, ge=0, description="Cap of GET ?wait=.")
+
+    # Alerting (pipeline/alerting): thresholds, deduplication and channels.
+    alert_thresholds: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description='Overrides, e.g. {"api_response_time": {"warning": 2, "critical": 8}}.',
+    )
+    alert_dedup_seconds: float = Field(default=300.0, ge=0)
+    alert_interval: float = Field(default=60.0, gt=0, description="Beat period of evaluation.")
+    alert_timeout: float = Field(default=5.0, gt=0)
+    slack_webhook_url: SecretStr | None = None
+    pagerduty_routing_key: SecretStr | None = None
+    pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_ca_file: Path | None = Field(default=None, description="CA bundle for STARTTLS.")
+    smtp_sender: str = "phishx@localhost"
+    alert_email_to: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -121,3 +121,60 @@ class DeadLetterRecord(Base):
     reason: Mapped[str] = mapped_column(Text)
     deliveries: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyRecord(Base):
+    """A gateway bearer key: only its SHA-256 digest is kept, with its scopes."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    scopes: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SigningKeyRecord(Base):
+    """One version of a signing key, sealed under the master key."""
+
+    __tablename__ = "signing_keys"
+    __table_args__ = (UniqueConstraint("key_id", "version", name="uq_signing_keys_version"),)
+
+    kid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(100), default="")
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WebhookSubscriberRecord(Base):
+    """An endpoint that receives every final decision, signed with its key family."""
+
+    __tablename__ = "webhook_subscribers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookDeadLetterRecord(Base):
+    """A decision that never reached a subscriber after the last delivery attempt."""
+
+    __tablename__ = "webhook_dead_letters"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "analysis_id", name="uq_webhook_dead_letters"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscriber_id: Mapped[str] = mapped_column(String(32), index=True)
+    analysis_id: Mapped[str] = mapped_column(String(36))
+    attempts: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
