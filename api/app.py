@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.limits import BodySizeLimit
 from api.middleware import RequestMetrics
-from api.routes import health, metrics, queues
+from api.routes import admin, emails, health, metrics, queues, webhook
+from api.security import GatewaySecurity
 from pipeline.observability import exposition, feeds
 from pipeline.observability.probes import HealthProbes
 from pipeline.observability.queues import reader_for
@@ -46,8 +48,10 @@ def create_app(settings: Settings | None = None, *, sample: bool = True) -> Fast
     app.state.settings = settings
     app.state.started = time.time()
     app.state.probes = probes_for(settings)
+    app.state.security = GatewaySecurity(settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics)
-    for module in (health, metrics, queues):
+    for module in (health, metrics, queues, emails, admin, webhook):
         app.include_router(module.router)
     return app
 
