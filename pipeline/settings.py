@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     )
     webhook_attempts: int = Field(default=6, ge=1, description="Delivery attempts per webhook.")
     webhook_timeout: float = Field(default=5.0, gt=0)
+    webhook_backoff: float = Field(
+        default=2.0, gt=0, description="First retry delay of a webhook; doubles per attempt."
+    )
     rate_limit_per_minute: float = Field(default=1200.0, gt=0, description="Per API key.")
     rate_limit_burst: int = Field(default=200, ge=1, description="Requests a key may burst.")
     max_request_bytes: int = Field(default=36 * 1024 * 1024, gt=0)
