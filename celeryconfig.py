@@ -16,6 +16,9 @@ from pipeline.settings import STAGES, Settings, get_settings
 DEAD_LETTER_QUEUE = "dead_letter"
 # Queues whose tasks are slow or call outside services: take one message at a time.
 SLOW_QUEUES = frozenset({"attachments", "text"})
+# Signed decision webhooks and the periodic alert evaluation, apart from the analysis.
+DELIVERY_QUEUE = "delivery"
+ALERTS_QUEUE = "alerts"
 
 
 def stage_task_name(stage: str) -> str:
@@ -60,8 +63,22 @@ def build(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "worker_concurrency": settings.worker_concurrency,
         "task_default_queue": "phishx",
-        "task_queues": [Queue(stage) for stage in STAGES] + [Queue("phishx")],
-        "task_routes": {stage_task_name(stage): {"queue": stage} for stage in STAGES},
+        "task_queues": [Queue(stage) for stage in STAGES]
+        + [Queue("phishx"), Queue(DELIVERY_QUEUE), Queue(ALERTS_QUEUE)],
+        "task_routes": {
+            **{stage_task_name(stage): {"queue": stage} for stage in STAGES},
+            "phishx.deliver_decision": {"queue": DELIVERY_QUEUE},
+            "phishx.deliver_webhook": {"queue": DELIVERY_QUEUE},
+            "phishx.evaluate_alerts": {"queue": ALERTS_QUEUE},
+        },
+        "beat_schedule": {
+            "phishx-evaluate-alerts": {
+                "task": "phishx.evaluate_alerts",
+                "schedule": settings.alert_interval,
+                # A round older than one period is stale: the next one supersedes it.
+                "options": {"expires": settings.alert_interval},
+            }
+        },
         "task_annotations": {
             stage_task_name(stage): {
                 "soft_time_limit": settings.soft_time_limits[stage],
