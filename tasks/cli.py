@@ -19,6 +19,7 @@ from pipeline.report import analysis_json, table_row
 from pipeline.settings import STAGES, get_settings
 from pipeline.sources import expand, read_sources
 from pipeline.storage.schema import upgrade
+from tasks import cli_gateway as gateway_cli
 from tasks import cli_observability as observability_cli
 from tasks import cli_resilience as resilience_cli
 from tasks.app import app
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     observability_cli.add_commands(commands)
     resilience_cli.add_commands(commands)
+    gateway_cli.add_commands(commands)
     return parser
 
 
@@ -59,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``phishx`` console script."""
     args = _parser().parse_args(argv)
     quiet = args.command in ("scan", "submit", "show", "health", "breakers", "dead-letters")
+    quiet = quiet or args.command in gateway_cli.HANDLERS
     logging.basicConfig(
         level=logging.WARNING if quiet else get_settings().log_level,
         stream=sys.stderr,
@@ -72,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         **observability_cli.HANDLERS,
         **resilience_cli.HANDLERS,
+        **gateway_cli.HANDLERS,
     }
     try:
         return handlers[args.command](args)
