@@ -68,13 +68,12 @@ def _pool_state(pool: Any) -> dict[str, int]:
 
 
 class BrokerCheck:
-    """A round trip to the broker: Redis ``PING``, or a passive declare on RabbitMQ."""
+    """A round trip to the broker: Redis ``PING``, or a passive exchange declare on RabbitMQ."""
 
-    def __init__(self, url: str, timeout: float = 2.0, probe_queue: str = "phishx") -> None:
+    def __init__(self, url: str, timeout: float = 2.0) -> None:
         self.url = url
         self.kind = url.split("://", 1)[0]
         self.timeout = timeout
-        self.probe_queue = probe_queue
         self._lock = threading.Lock()
         self._redis: redis.Redis[bytes] | None = None
         self._amqp: Any = None
@@ -105,7 +104,8 @@ class BrokerCheck:
                 if self._amqp is None:
                     self._amqp = Connection(self.url, connect_timeout=self.timeout)  # type: ignore[no-untyped-call]
                     self._amqp.ensure_connection(max_retries=1)
-                self._amqp.default_channel.queue_declare(self.probe_queue, passive=True)
+                # amq.direct always exists: a round trip that needs no queue of ours.
+                self._amqp.default_channel.exchange_declare("amq.direct", "direct", passive=True)
             except self._amqp_errors():
                 self.close()
                 raise
