@@ -16,10 +16,10 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.auth import ReadScope, SubmitScope
+from pipeline.engine import AnalysisEngine
 from pipeline.report import analysis_json
 from pipeline.storage.repository import DONE, AnalysisView
 from tasks.flow import Submitted, submit
-from tasks.runtime import get_engine
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["emails"])
@@ -94,17 +94,27 @@ async def read_email(
     """The analysis; with ``wait``, hold the answer until it is done (capped by settings)."""
     cap = request.app.state.settings.result_wait_max
     deadline = time.monotonic() + min(wait, cap)
-    view = await _report(analysis_id)
+    engine = _engine(request)
+    view = await _report(engine, analysis_id)
     while view.status != DONE and time.monotonic() < deadline:
         await asyncio.sleep(_POLL_SECONDS)
-        view = await _report(analysis_id)
+        view = await _report(engine, analysis_id)
     return analysis_json(view)
 
 
-async def _report(analysis_id: str) -> AnalysisView:
+def _engine(request: Request) -> AnalysisEngine:
+    """The gateway's reader of analyses, on the gateway's own settings."""
+    engine: AnalysisEngine | None = getattr(request.app.state, "engine", None)
+    if engine is None:
+        engine = AnalysisEngine(request.app.state.settings)
+        request.app.state.engine = engine
+    return engine
+
+
+async def _report(engine: AnalysisEngine, analysis_id: str) -> AnalysisView:
     if len(analysis_id) > 64:
         raise HTTPException(status_code=404, detail="no such analysis")
-    view = await run_in_threadpool(get_engine().report, analysis_id)
+    view = await run_in_threadpool(engine.report, analysis_id)
     if view is None:
         raise HTTPException(status_code=404, detail="no such analysis")
     return view
