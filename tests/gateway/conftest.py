@@ -39,7 +39,7 @@ def serve() -> Iterator[Callable[..., Gateway]]:
     started: list[Gateway] = []
 
     def start(settings: Settings, **options: object) -> Gateway:
-        server = Gateway(settings, **options).__enter__()  # type: ignore[arg-type]
+        server = Gateway(settings, **options).__enter__()
         started.append(server)
         return server
 
