@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.model_selection import StratifiedGroupKFold
 
 from bench.groups import group_ids
 from bench.invariance import measure
 from bench.metrics import by_source, summarise
 from bench.peers import DEFAULT_PEERS, peer_rows, run_peers
+from bench.transfer import unseen_ham_sources
 from pipeline.indicators import Indicator
 from pipeline.scoring_model import ScoringModel
 from pipeline.textmodel.features import vectorize
@@ -44,20 +46,34 @@ def cross_validate(samples: list[Sample], seed: int) -> dict[str, Any]:
     score = np.zeros(len(samples))
     folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
     for train, test in folds.split(np.zeros(len(labels)), labels, groups):
-        train_probs = out_of_fold_probabilities(features[train], labels[train], seed=seed)
-        scorer = fit_scoring_model(
-            attach_text([static[i] for i in train], train_probs), labels[train]
-        )
-        text_model = fit_text_model(features[train], labels[train])
-        test_logits = text_model.decision(features[test])
-        test_probs = 1.0 / (1.0 + np.exp(-np.clip(test_logits, -30, 30)))
-        tested = attach_text([static[i] for i in test], test_probs)
-        logit["phishx"][test] = [scorer.logit(items) - scorer.threshold for items in tested]
-        score[test] = [scorer.score(items) for items in tested]
+        fitted = fit_and_score(static, features, labels, train, test, seed=seed)
+        score[test], logit["phishx"][test], logit["text_only"][test] = fitted
         logit["no_text"][test] = _ablation([static[i] for i in train], labels[train],
                                            [static[i] for i in test])  # fmt: skip
-        logit["text_only"][test] = test_logits
-    return {"labels": labels, "score": score, "logit": logit, "groups": len(set(groups))}
+    return {
+        "labels": labels, "score": score, "logit": logit, "groups": groups,
+        "static": static, "features": features,
+    }  # fmt: skip
+
+
+def fit_and_score(
+    static: list[list[Indicator]],
+    features: sparse.csr_matrix,
+    labels: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    *,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Train text model and scorer on ``train``; scores, margins and text logits on ``test``."""
+    train_probs = out_of_fold_probabilities(features[train], labels[train], seed=seed)
+    scorer = fit_scoring_model(attach_text([static[i] for i in train], train_probs), labels[train])
+    text_logits = fit_text_model(features[train], labels[train]).decision(features[test])
+    test_probs = 1.0 / (1.0 + np.exp(-np.clip(text_logits, -30, 30)))
+    tested = attach_text([static[i] for i in test], test_probs)
+    scores = np.array([scorer.score(items) for items in tested])
+    margins = np.array([scorer.logit(items) - scorer.threshold for items in tested])
+    return scores, margins, text_logits
 
 
 def _ablation(
@@ -114,14 +130,19 @@ def main() -> None:
         else:
             peer_json = run_peers(args.peers_dir, args.corpus, args.peers)
         rows.update(peer_rows(peer_json, [s.path for s in samples], result["labels"]))
+    transfer = unseen_ham_sources(result, sources, fit_and_score, args.seed)
     picked = random.Random(args.seed).sample(samples, min(args.invariance_sample, len(samples)))
     invariance = measure([s.raw for s in picked])
 
-    print(f"{len(samples)} emails, {FOLDS}-fold stratified group CV ({result['groups']} groups)")
+    n_groups = len(set(result["groups"]))
+    print(f"{len(samples)} emails, {FOLDS}-fold stratified group CV ({n_groups} groups)")
     print_table(rows)
+    print("unseen ham source:", json.dumps(transfer))
     print("invariance:", json.dumps(invariance))
-    report = {"folds": FOLDS, "groups": result["groups"], "rows": rows, "invariance": invariance,
-              "elapsed_s": round(time.perf_counter() - began, 1)}  # fmt: skip
+    report = {
+        "folds": FOLDS, "groups": n_groups, "rows": rows, "invariance": invariance,
+        "unseen_ham_source": transfer, "elapsed_s": round(time.perf_counter() - began, 1),
+    }  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
 

@@ -17,6 +17,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from pipeline.textmodel.stopwords import remove_stop_words
+
 WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**18
 MAX_CHARS = 6000
@@ -112,7 +114,7 @@ def normalise(subject: str, body: str) -> str:
     text = _URL.sub(" urltoken ", text)
     text = _EMAIL.sub(" emailtoken ", text)
     # Cut only after the substitutions, so an address's length cannot move the cut.
-    return _DIGITS.sub("0", " ".join(text.split()))[:MAX_CHARS]
+    return _DIGITS.sub("0", remove_stop_words(text[: MAX_CHARS * 3]))[:MAX_CHARS]
 
 
 def cue_vector(text: str) -> list[float]:

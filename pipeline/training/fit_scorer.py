@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
+from sklearn.model_selection import StratifiedKFold
 
 from pipeline.indicators import Indicator
 from pipeline.scoring_model import DEFAULT_PATH, FEATURE_SCALE, ScoringModel
@@ -40,6 +41,7 @@ NAME_CAPS = {
 PRIOR_WEIGHT = 1.0
 L2 = 0.002
 MAX_FPR = 0.005
+THRESHOLD_FOLDS = 4
 
 
 def _names(indicator_lists: Sequence[Sequence[Indicator]]) -> list[str]:
@@ -76,6 +78,25 @@ def _rare_offsets(
 def fit_scoring_model(
     indicator_lists: Sequence[Sequence[Indicator]], labels: np.ndarray
 ) -> ScoringModel:
+    """Fit the weights on all rows; place the threshold on cross-fitted log-odds.
+
+    In-sample log-odds flatter the ham, so the threshold comes from models that did
+    not see the row they score.
+    """
+    model = _fit_weights(indicator_lists, labels)
+    held_out = np.zeros(len(labels))
+    splitter = StratifiedKFold(n_splits=THRESHOLD_FOLDS, shuffle=True, random_state=0)
+    for train, test in splitter.split(np.zeros(len(labels)), labels):
+        part = _fit_weights([indicator_lists[i] for i in train], labels[train])
+        held_out[test] = [part.logit(indicator_lists[i]) for i in test]
+    threshold = choose_threshold(held_out, labels, MAX_FPR)
+    meta = {"feature_scale": FEATURE_SCALE, "max_fpr": MAX_FPR, "trained_on": len(labels)}
+    return ScoringModel(model.weights, model.intercept, threshold, meta, PRIOR_WEIGHT)
+
+
+def _fit_weights(
+    indicator_lists: Sequence[Sequence[Indicator]], labels: np.ndarray
+) -> ScoringModel:
     """Class-balanced logistic regression, weights bounded and shrunk toward the prior."""
     names = _names(indicator_lists)
     x = feature_matrix(indicator_lists, names)
@@ -97,11 +118,7 @@ def fit_scoring_model(
     start = np.append(np.minimum([NAME_CAPS.get(n, WEIGHT_CAP) for n in names], 1.0), 0.0)
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     weights = {name: float(w) for name, w in zip(names, result.x[:-1], strict=True)}
-    model = ScoringModel(weights=weights, intercept=float(result.x[-1]), prior_weight=PRIOR_WEIGHT)
-    logits = np.array([model.logit(items) for items in indicator_lists])
-    threshold = choose_threshold(logits, labels, MAX_FPR)
-    meta = {"feature_scale": FEATURE_SCALE, "max_fpr": MAX_FPR, "trained_on": len(labels)}
-    return ScoringModel(weights, model.intercept, threshold, meta, PRIOR_WEIGHT)
+    return ScoringModel(weights=weights, intercept=float(result.x[-1]), prior_weight=PRIOR_WEIGHT)
 
 
 def choose_threshold(logits: np.ndarray, labels: np.ndarray, max_fpr: float) -> float:
