@@ -1,1 +1,1 @@
-"""Benchmarks with their own commands (``python -m bench.detection``)."""
+"""Benchmarks of PhishX components; run each as ``python -m bench.<name>``."""
