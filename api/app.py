@@ -36,18 +36,22 @@ def create_app(settings: Settings | None = None, *, sample: bool = True) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sampler = _sampler(app.state.probes, settings) if sample else None
+        if exposition.multiprocess_directory() is not None:
+            app.state.snapshot.start()
         log.info("api_started sampler=%s", sampler is not None)
         try:
             yield
         finally:
             if sampler is not None:
                 sampler.stop()
+            app.state.snapshot.stop()
             app.state.probes.close()
 
     app = FastAPI(title="PhishX gateway", lifespan=lifespan)
     app.state.settings = settings
     app.state.started = time.time()
     app.state.probes = probes_for(settings)
+    app.state.snapshot = exposition.Snapshot()
     app.state.security = GatewaySecurity(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
@@ -62,23 +63,36 @@ def breaker_states() -> dict[str, str]:
     return states
 
 
-def ask_workers(app: Celery, timeout: float) -> dict[str, dict[str, Any]]:
-    """Every answering worker's state, by hostname."""
+def ask_workers(app: Celery, timeout: float, expected: int = 0) -> dict[str, dict[str, Any]]:
+    """Every answering worker's state, by hostname.
+
+    With ``expected`` (the number of fresh heartbeats) the broadcast returns as soon
+    as that many workers answered instead of always waiting for ``timeout``.
+    """
     with app.connection_for_write() as connection:
         # Fail fast when the broker is down instead of retrying for the default period.
         connection.ensure_connection(max_retries=1, timeout=timeout)
-        replies = app.control.broadcast(COMMAND, reply=True, timeout=timeout, connection=connection)
+        replies = app.control.broadcast(
+            COMMAND, reply=True, timeout=timeout, connection=connection, limit=expected or None
+        )
     answers: dict[str, dict[str, Any]] = {}
     for reply in replies or ():
         answers.update(reply)
     return answers
 
 
-def workers_check(app: Celery, timeout: float, queues: list[str]) -> Check:
-    """A check: no worker answering is UNHEALTHY, a stage queue nobody consumes DEGRADED."""
+def workers_check(
+    app: Celery, timeout: float, queues: list[str], expected: Callable[[], int] | None = None
+) -> Check:
+    """A check: no worker answering is UNHEALTHY, a stage queue nobody consumes DEGRADED.
+
+    ``expected`` counts the workers that should answer (fresh heartbeats), so the
+    check need not wait out the whole timeout.
+    """
 
     def check() -> ComponentHealth:
-        workers = ask_workers(app, timeout)
+        count = expected() if expected is not None else 0
+        workers = ask_workers(app, timeout, count)
         if not workers:
             return ComponentHealth(Status.UNHEALTHY, 0.0, ["no_workers"], {"workers": {}})
         served = {queue for info in workers.values() for queue in info.get("queues", ())}
@@ -104,7 +118,9 @@ def build_probes(app: Celery, settings: Settings) -> HealthProbes:
     """Health probes for these settings; in embedded mode, without workers to ask."""
     workers = None
     if not settings.embedded:
-        workers = workers_check(app, min(1.0, settings.health_timeout), list(STAGES))
+        beats = heartbeats_for(settings.effective_redis_url, settings.data_dir)
+        ttl, timeout = settings.heartbeat_ttl, min(1.0, settings.health_timeout)
+        workers = workers_check(app, timeout, list(STAGES), lambda: len(beats.names(ttl)))
     return HealthProbes(settings, queue_names(settings), workers)
 
 

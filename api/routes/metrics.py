@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.auth import Authenticated
@@ -15,9 +15,10 @@ router = APIRouter(tags=["metrics"])
 
 
 @router.get("/metrics")
-def prometheus_metrics() -> Response:
+def prometheus_metrics(request: Request) -> Response:
     """Every metric of this gateway (all its processes in multiprocess mode)."""
-    body, content_type = exposition.render()
+    snapshot: exposition.Snapshot = request.app.state.snapshot
+    body, content_type = snapshot.get()
     return Response(body, media_type=content_type)
 
 

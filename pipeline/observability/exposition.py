@@ -12,15 +12,14 @@ import os
 import shutil
 import tempfile
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     generate_latest,
     multiprocess,
-    start_http_server,
     values,
 )
 
@@ -109,26 +108,102 @@ def render() -> tuple[bytes, str]:
     return generate_latest(collecting_registry()), CONTENT_TYPE_LATEST
 
 
-class MetricsServer:
-    """A small HTTP server on its own thread that serves :func:`render` at any path."""
+class Snapshot:
+    """The exposition, rendered on a background thread every ``interval`` seconds.
 
-    def __init__(self, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104
+    Merging the files of many processes costs far more than a scrape should wait,
+    so in multiprocess mode the merge runs off the request path; in single-process
+    mode :meth:`get` renders directly, which is cheap.
+
+    Note:
+        In multiprocess mode a scrape sees values up to ``interval`` seconds old.
+    """
+
+    def __init__(self, interval: float = 5.0) -> None:
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._latest: tuple[bytes, str] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def get(self) -> tuple[bytes, str]:
+        """The latest background rendering; rendered now when no thread keeps one fresh."""
+        latest = self._latest
+        if latest is None or self._thread is None or _mode.directory is None:
+            return render()
+        return latest
+
+    def refresh(self) -> tuple[bytes, str]:
+        """Render now and keep the result."""
+        rendered = render()
+        with self._lock:
+            self._latest = rendered
+        return rendered
+
+    def start(self) -> Snapshot:
+        """Render once, then keep re-rendering on a daemon thread."""
+        self.refresh()
+        self._thread = threading.Thread(target=self._run, name="phishx-metrics", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.refresh()
+            except Exception:
+                log.exception("metrics_render_failed")
+
+    def stop(self) -> None:
+        """Stop re-rendering."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    snapshot: Snapshot
+
+    def do_GET(self) -> None:
+        body, content_type = self.snapshot.get()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class MetricsServer:
+    """A small HTTP server on its own thread serving a :class:`Snapshot` at any path."""
+
+    def __init__(self, port: int, host: str = "0.0.0.0", interval: float = 5.0) -> None:  # noqa: S104
         self.port = port
         self.host = host
-        self._server: WSGIServer | None = None
+        self.snapshot = Snapshot(interval)
+        self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> MetricsServer:
-        """Bind the port and serve on a daemon thread."""
-        self._server, self._thread = start_http_server(
-            self.port, addr=self.host, registry=collecting_registry()
-        )
+        """Bind the port, start the snapshot, and serve on a daemon thread."""
+        handler = type("PhishXMetricsHandler", (_Handler,), {"snapshot": self.snapshot})
+        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server.daemon_threads = True
         self.port = self._server.server_port
+        self.snapshot.start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="phishx-metrics-http", daemon=True
+        )
+        self._thread.start()
         log.info("metrics_server_started host=%s port=%d", self.host, self.port)
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port."""
+        self.snapshot.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
