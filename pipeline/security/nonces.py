@@ -32,13 +32,20 @@ class MemoryNonceStore:
         """Claim ``nonce`` for ``ttl`` seconds; expired entries are swept on the way."""
         now = self._clock()
         with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen = {key: until for key, until in self._seen.items() if until > now}
+            self._sweep(now)
             until = self._seen.get(nonce)
             if until is not None and until > now:
                 return False
             self._seen[nonce] = now + ttl
             return True
+
+    def _sweep(self, now: float) -> None:
+        """Drop expired nonces from the oldest end (with one ttl, insertion is expiry order)."""
+        while self._seen:
+            oldest = next(iter(self._seen))
+            if self._seen[oldest] > now:
+                return
+            del self._seen[oldest]
 
 
 class RedisNonceStore:
