@@ -21,6 +21,15 @@ DELIVERY_QUEUE = "delivery"
 ALERTS_QUEUE = "alerts"
 
 
+# The whole analysis in one task, on the parse queue: every worker that parses runs it.
+FUSED_TASK = "phishx.analyze"
+FUSED_QUEUE = "parse"
+
+
+# Every queue a general-purpose worker consumes.
+WORKER_QUEUES: tuple[str, ...] = (*STAGES, DELIVERY_QUEUE, ALERTS_QUEUE)
+
+
 def stage_task_name(stage: str) -> str:
     """The registered Celery name of a stage's task."""
     return f"phishx.{stage}"
@@ -56,20 +65,22 @@ def build(settings: Settings) -> dict[str, Any]:
         "accept_content": ["json"],
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_acks_on_failure_or_timeout": True,
+        # A task that failed or timed out is acknowledged: its stage recorded a fallback.
+        "task_acks_on_failure": True,
+        "task_acks_on_timeout": True,
         "task_track_started": True,
         "task_send_sent_event": True,
         "worker_send_task_events": True,
         "worker_prefetch_multiplier": 1,
         "worker_concurrency": settings.worker_concurrency,
         "task_default_queue": "phishx",
-        "task_queues": [Queue(stage) for stage in STAGES]
-        + [Queue("phishx"), Queue(DELIVERY_QUEUE), Queue(ALERTS_QUEUE)],
+        "task_queues": [Queue(name) for name in WORKER_QUEUES] + [Queue("phishx")],
         "task_routes": {
             **{stage_task_name(stage): {"queue": stage} for stage in STAGES},
             "phishx.deliver_decision": {"queue": DELIVERY_QUEUE},
             "phishx.deliver_webhook": {"queue": DELIVERY_QUEUE},
             "phishx.evaluate_alerts": {"queue": ALERTS_QUEUE},
+            FUSED_TASK: {"queue": FUSED_QUEUE},
         },
         "beat_schedule": {
             "phishx-evaluate-alerts": {
@@ -85,6 +96,12 @@ def build(settings: Settings) -> dict[str, Any]:
                 "time_limit": settings.hard_time_limits[stage],
             }
             for stage in STAGES
+        }
+        | {
+            FUSED_TASK: {
+                "soft_time_limit": sum(settings.soft_time_limits.values()),
+                "time_limit": sum(settings.hard_time_limits.values()),
+            }
         },
         "timezone": "UTC",
         "enable_utc": True,

@@ -11,11 +11,16 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage, ParseLimits, parse_message
+from pipeline.observability import events
+from pipeline.resilience.timeout_interrupt import OperationTimeoutError, TimeoutInterruptError
+from pipeline.resilience.timeouts import SyncTimeout
 from pipeline.scoring import Policy, Verdict, decide
 from pipeline.settings import Settings
 from pipeline.stages import ANALYZERS, DECIDE
@@ -25,6 +30,8 @@ from pipeline.storage.repository import AnalysisView, Submission
 from pipeline.storage.schema import upgrade
 
 log = logging.getLogger(__name__)
+
+SOFT_LIMIT_REASON = "soft time limit exceeded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,7 @@ class AnalysisEngine:
         self.settings = settings
         self.context = context or AnalysisContext()
         self.interrupts = interrupts
+        self._passthrough: tuple[type[BaseException], ...] = (*interrupts, TimeoutInterruptError)
         self.database_url = settings.effective_database_url
         self.limits = ParseLimits(
             max_bytes=settings.max_message_bytes,
@@ -102,29 +110,75 @@ class AnalysisEngine:
 
     def run_stage(self, stage: str, analysis_id: str) -> StageRun:
         """Run one analysis stage unless it is already recorded."""
+        return self.run_stages(analysis_id, [stage])[0]
+
+    def run_stages(
+        self,
+        analysis_id: str,
+        stages: Sequence[str],
+        budgets: Mapping[str, float] | None = None,
+    ) -> list[StageRun]:
+        """Run several stages of one analysis: one read, one parse, one write.
+
+        Stages already recorded are skipped. With ``budgets``, each stage gets its
+        own deadline: a stage that overruns it is recorded as degraded and the
+        others still run.
+        """
         with session_scope(self.database_url) as session:
-            if stage in repository.completed_stages(session, analysis_id):
-                return StageRun(stage, ran=False)
+            done = repository.completed_stages(session, analysis_id)
+            todo = [stage for stage in stages if stage not in done]
+            if not todo:
+                return [StageRun(stage, ran=False) for stage in stages]
             sha256, raw, size = repository.load_raw(session, analysis_id)
 
+        message = self._message(sha256, raw, size)
+        measured = {stage: self._timed(stage, message, analysis_id, budgets) for stage in todo}
+
+        runs: dict[str, StageRun] = {}
+        with session_scope(self.database_url) as session:
+            for stage, (outcome, started_at, duration) in measured.items():
+                ran = repository.record_stage(
+                    session,
+                    analysis_id=analysis_id,
+                    stage=stage,
+                    outcome=outcome,
+                    started_at=started_at,
+                    duration_ms=duration * 1000,
+                )
+                runs[stage] = StageRun(stage, ran, outcome, duration)
+            if "parse" in runs and runs["parse"].ran:
+                repository.set_message_id(session, analysis_id, message.message_id)
+        if "urls" in runs and runs["urls"].ran:
+            events.publish(events.UrlsExtracted(count=len(message.links)))
+        return [runs.get(stage, StageRun(stage, ran=False)) for stage in stages]
+
+    def _timed(
+        self,
+        stage: str,
+        message: ParsedMessage,
+        analysis_id: str,
+        budgets: Mapping[str, float] | None,
+    ) -> tuple[StageOutcome, datetime, float]:
         started_at = repository.utcnow()
         began = time.perf_counter()
-        message = self._message(sha256, raw, size)
-        outcome = self._analyze(stage, message, analysis_id)
-        duration = time.perf_counter() - began
+        budget = budgets.get(stage) if budgets else None
+        if budget is None:
+            outcome = self._analyze(stage, message, analysis_id)
+        else:
+            outcome = self._analyze_within(stage, message, analysis_id, budget)
+        return outcome, started_at, time.perf_counter() - began
 
-        with session_scope(self.database_url) as session:
-            ran = repository.record_stage(
-                session,
-                analysis_id=analysis_id,
-                stage=stage,
-                outcome=outcome,
-                started_at=started_at,
-                duration_ms=duration * 1000,
-            )
-            if ran and stage == "parse":
-                repository.set_message_id(session, analysis_id, message.message_id)
-        return StageRun(stage, ran=ran, outcome=outcome, duration_s=duration)
+    def _analyze_within(
+        self, stage: str, message: ParsedMessage, analysis_id: str, budget: float
+    ) -> StageOutcome:
+        try:
+            with SyncTimeout(budget, f"stage_{stage}"):
+                return self._analyze(stage, message, analysis_id)
+        except OperationTimeoutError:
+            log.warning("stage_time_budget stage=%s analysis_id=%s", stage, analysis_id)
+            outcome = StageOutcome()
+            outcome.degrade(SOFT_LIMIT_REASON)
+            return outcome
 
     def record_fallback(self, stage: str, analysis_id: str, reason: str) -> bool:
         """Record a stage as degraded without indicators (time limit, crash, breaker)."""
@@ -147,12 +201,23 @@ class AnalysisEngine:
                 session, analysis_id=analysis_id, stage=stage, retries=retries, worker=worker
             )
 
-    def dead_letter(self, stage: str, analysis_id: str, reason: str, count: int) -> bool:
-        """Give up on a stage: record it degraded and keep a dead letter; True if new."""
-        self.record_fallback(stage, analysis_id, f"dead-lettered: {reason}")
+    def dead_letter(
+        self,
+        label: str,
+        analysis_id: str,
+        reason: str,
+        count: int,
+        stages: Sequence[str] = (),
+    ) -> bool:
+        """Give up on ``stages`` (default: ``label``): record them degraded, keep a dead letter.
+
+        Returns True when the dead letter is new.
+        """
+        for stage in stages or (label,):
+            self.record_fallback(stage, analysis_id, f"dead-lettered: {reason}")
         with session_scope(self.database_url) as session:
             return deliveries.add_dead_letter(
-                session, analysis_id=analysis_id, stage=stage, reason=reason, deliveries=count
+                session, analysis_id=analysis_id, stage=label, reason=reason, deliveries=count
             )
 
     def decide(self, analysis_id: str) -> Verdict:
@@ -196,7 +261,7 @@ class AnalysisEngine:
             return outcome
         try:
             return ANALYZERS[stage](message, self.context)
-        except self.interrupts:
+        except self._passthrough:
             raise
         except Exception as error:  # an analyzer bug must not lose the email
             log.exception("stage_failed stage=%s analysis_id=%s", stage, analysis_id)

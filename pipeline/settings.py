@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         default=None, description="host:port of clamd; unset disables the antivirus scan."
     )
     service_timeout: float = Field(default=5.0, gt=0)
+    dkim_dns_enabled: bool = Field(
+        default=False, description="Look up DKIM keys in DNS to verify signatures."
+    )
+    url_blocklist_path: Path | None = Field(
+        default=None, description="A file of blocked domains and URLs, one per line."
+    )
     breaker_failure_threshold: int = Field(
         default=5, ge=1, description="Consecutive failures that open a service's breaker."
     )
@@ -96,6 +102,10 @@ class Settings(BaseSettings):
         default=None,
         gt=0,
         description="Seconds before an unacknowledged Redis message is redelivered.",
+    )
+    pipeline_mode: Literal["chain", "fused"] = Field(
+        default="chain",
+        description="chain: one task per stage; fused: one task runs every stage of an email.",
     )
     max_deliveries: int = Field(
         default=3,

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/services.sh
+scripts/install-tools.sh
 . .venv/bin/activate
 ruff check .
 ruff format --check .

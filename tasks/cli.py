@@ -15,13 +15,15 @@ from typing import Any
 
 from celery.result import allow_join_result
 
+from celeryconfig import WORKER_QUEUES
 from pipeline.report import analysis_json, table_row
-from pipeline.settings import STAGES, get_settings
+from pipeline.settings import get_settings
 from pipeline.sources import expand, read_sources
 from pipeline.storage.schema import upgrade
 from tasks import cli_gateway as gateway_cli
 from tasks import cli_observability as observability_cli
 from tasks import cli_resilience as resilience_cli
+from tasks import cli_services as services_cli
 from tasks.app import app
 from tasks.embedded import embedded_worker
 from tasks.flow import submit
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     observability_cli.add_commands(commands)
     resilience_cli.add_commands(commands)
+    services_cli.add_commands(commands)
     gateway_cli.add_commands(commands)
     return parser
 
@@ -75,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         **observability_cli.HANDLERS,
         **resilience_cli.HANDLERS,
+        **services_cli.HANDLERS,
         **gateway_cli.HANDLERS,
     }
     try:
@@ -153,7 +157,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     extra = [arg for arg in args.celery_args if arg != "--"]
     if not any(arg.startswith(("-Q", "--queues")) for arg in extra):
-        extra = ["-Q", ",".join(STAGES), *extra]
+        extra = ["-Q", ",".join(WORKER_QUEUES), *extra]
     app.worker_main(["worker", "-E", "--loglevel", get_settings().log_level, *extra])
     return EXIT_OK
 

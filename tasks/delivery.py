@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from typing import Any
 
 import httpx
@@ -61,6 +62,40 @@ def reset() -> None:
         if _delivery.ready is not None:
             _delivery.ready[2].close()
         _delivery.ready = None
+    with _subscribers_present.lock:
+        _subscribers_present.checked_at = float("-inf")
+
+
+class _Presence:
+    """Whether any subscriber exists, re-read at most every few seconds."""
+
+    ttl = 5.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.checked_at = float("-inf")
+        self.present = False
+
+    def __call__(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            if now - self.checked_at >= self.ttl:
+                store = SubscriberStore(get_settings().effective_database_url)
+                self.present = bool(store.all())
+                self.checked_at = now
+            return self.present
+
+
+_subscribers_present = _Presence()
+
+
+def announce(decision: dict[str, Any]) -> None:
+    """Queue a final decision for its webhooks, when anyone has subscribed.
+
+    Note: a subscriber added a moment ago is seen within a few seconds.
+    """
+    if _subscribers_present():
+        deliver_decision.delay(decision)
 
 
 def backoff(attempt: int, base: float) -> float:

@@ -11,7 +11,7 @@ from typing import Any
 from celery import Celery
 from celery.worker import WorkController
 
-from pipeline.settings import STAGES
+from celeryconfig import WORKER_QUEUES
 
 _START_TIMEOUT = 30.0
 _STOP_TIMEOUT = 30.0
@@ -43,7 +43,7 @@ def embedded_worker(app: Celery) -> Iterator[WorkController]:
         pool="solo",
         concurrency=1,
         hostname=f"embedded-{threading.get_ident()}@{socket.gethostname()}",
-        queues=list(STAGES),
+        queues=list(WORKER_QUEUES),
         loglevel="WARNING",
         without_heartbeat=True,
         without_mingle=True,

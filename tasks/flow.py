@@ -8,13 +8,19 @@ from celery import chain
 from celery.canvas import Signature
 from celery.result import AsyncResult
 
+from pipeline.settings import get_settings
 from pipeline.storage.repository import DONE
 from tasks.runtime import get_engine
-from tasks.stages import STAGE_TASKS
+from tasks.stages import STAGE_TASKS, analyze
 
 
 def analysis_chain(analysis_id: str) -> Signature:
-    """parse → headers → urls → attachments → text → decide, each on its own queue."""
+    """parse → headers → urls → attachments → text → decide, each on its own queue.
+
+    In the fused pipeline mode, one task runs every stage of the email instead.
+    """
+    if get_settings().pipeline_mode == "fused":
+        return analyze.si(analysis_id)
     return chain(*(task.si(analysis_id) for task in STAGE_TASKS))
 
 

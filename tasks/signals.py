@@ -29,7 +29,7 @@ from celery.signals import (
     task_unknown,
 )
 
-from celeryconfig import stage_task_name
+from celeryconfig import FUSED_TASK, stage_task_name
 from pipeline.observability import feeds
 from pipeline.observability.metrics import metrics
 from pipeline.settings import STAGES
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 PUBLISHED_AT = "phishx_published_at"
 SUBMITTED_AT = "phishx_submitted_at"
 DECIDE_TASK = stage_task_name("decide")
+# Tasks whose return value is a verdict: the chain's last stage, or the fused analysis.
+VERDICT_TASKS = frozenset({DECIDE_TASK, FUSED_TASK})
 _STAGE_OF = {stage_task_name(stage): stage for stage in STAGES}
 _KNOWN_QUEUES = frozenset({*STAGES, "phishx", "celery"})
 _STATUS = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retried"}
@@ -114,7 +116,7 @@ def _on_finish(
     stage = _STAGE_OF.get(task.name)
     if stage is not None:
         current.stage_duration.labels(stage).observe(elapsed)
-    if task.name == DECIDE_TASK and state == "SUCCESS" and isinstance(retval, dict):
+    if task.name in VERDICT_TASKS and state == "SUCCESS" and isinstance(retval, dict):
         record_verdict(retval, getattr(task.request, SUBMITTED_AT, None))
 
 

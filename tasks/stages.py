@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from celeryconfig import stage_task_name
-from pipeline.engine import StageRun
+from celeryconfig import FUSED_TASK, stage_task_name
+from pipeline.engine import SOFT_LIMIT_REASON
 from pipeline.errors import TransientError
-from pipeline.resilience import OperationTimeoutError, SyncTimeout
+from pipeline.observability import events
 from pipeline.settings import get_settings
+from pipeline.stages import ANALYSIS_STAGES
 from tasks.app import app
 from tasks.dead_letter import publish_dead_letter
+from tasks.delivery import announce
 from tasks.runtime import get_engine
 
 log = logging.getLogger(__name__)
@@ -46,43 +49,53 @@ def run_analysis_stage(task: Task, stage: str, analysis_id: str) -> str:
     A stage attempt delivered more than ``max_deliveries`` times has killed its
     worker each time: it is dead-lettered and the chain goes on without it.
     """
-    engine = get_engine()
-    worker = f"{task.request.hostname}:{os.getpid()}"
-    deliveries = engine.count_delivery(
-        stage, analysis_id, retries=task.request.retries or 0, worker=worker
-    )
-    if deliveries > get_settings().max_deliveries:
-        _dead_letter(stage, analysis_id, deliveries)
+    if not _admitted(task, stage, (stage,), analysis_id):
         return analysis_id
     try:
-        result = _run_within_limits(stage, analysis_id)
-    except (SoftTimeLimitExceeded, OperationTimeoutError):
+        get_engine().run_stages(analysis_id, [stage], budgets=_budgets())
+    except SoftTimeLimitExceeded:
         log.warning("stage_soft_time_limit stage=%s analysis_id=%s", stage, analysis_id)
-        engine.record_fallback(stage, analysis_id, "soft time limit exceeded")
-        return analysis_id
-    if not result.ran:
-        log.info("stage_already_done stage=%s analysis_id=%s", stage, analysis_id)
+        get_engine().record_fallback(stage, analysis_id, SOFT_LIMIT_REASON)
     return analysis_id
 
 
-def _run_within_limits(stage: str, analysis_id: str) -> StageRun:
-    """Run the stage; in embedded mode, where the solo pool has no time limits, bound it here."""
+def _budgets() -> dict[str, float] | None:
+    """Per-stage deadlines enforced in-process where Celery enforces none (the solo pool)."""
     settings = get_settings()
-    if not settings.embedded:
-        return get_engine().run_stage(stage, analysis_id)
-    with SyncTimeout(settings.soft_time_limits[stage], f"stage_{stage}"):
-        return get_engine().run_stage(stage, analysis_id)
+    return settings.soft_time_limits if settings.embedded else None
 
 
-def _dead_letter(stage: str, analysis_id: str, deliveries: int) -> None:
-    reason = f"worker lost {deliveries - 1} times while running {stage}"
-    log.error(
-        "stage_dead_lettered stage=%s analysis_id=%s deliveries=%d", stage, analysis_id, deliveries
+def _admitted(task: Task, label: str, stages: Sequence[str], analysis_id: str) -> bool:
+    """Count this delivery; past the limit, dead-letter the stages and refuse to run them."""
+    engine = get_engine()
+    worker = f"{task.request.hostname}:{os.getpid()}"
+    deliveries = engine.count_delivery(
+        label, analysis_id, retries=task.request.retries or 0, worker=worker
     )
-    if get_engine().dead_letter(stage, analysis_id, reason, deliveries):
+    if deliveries <= get_settings().max_deliveries:
+        return True
+    reason = f"worker lost {deliveries - 1} times while running {label}"
+    log.error(
+        "stage_dead_lettered stage=%s analysis_id=%s deliveries=%d", label, analysis_id, deliveries
+    )
+    if engine.dead_letter(label, analysis_id, reason, deliveries, stages=stages):
         publish_dead_letter(
-            {"analysis_id": analysis_id, "stage": stage, "reason": reason, "deliveries": deliveries}
+            {"analysis_id": analysis_id, "stage": label, "reason": reason, "deliveries": deliveries}
         )
+    return False
+
+
+def _verdict(analysis_id: str) -> dict[str, Any]:
+    """Decide, announce the decision to webhook subscribers, and return it."""
+    verdict = get_engine().decide(analysis_id)
+    result = {
+        "analysis_id": analysis_id,
+        "decision": verdict.decision.value,
+        "score": verdict.score,
+        "degraded": [item["stage"] for item in verdict.degraded],
+    }
+    announce(result)
+    return result
 
 
 @app.task(name=stage_task_name("parse"), **_TASK_OPTIONS)
@@ -118,13 +131,29 @@ def text(self: Task, analysis_id: str) -> str:
 @app.task(name=stage_task_name("decide"), **_TASK_OPTIONS)
 def decide(self: Task, analysis_id: str) -> dict[str, Any]:
     """Score the indicators and store the verdict once."""
-    verdict = get_engine().decide(analysis_id)
-    return {
-        "analysis_id": analysis_id,
-        "decision": verdict.decision.value,
-        "score": verdict.score,
-        "degraded": [item["stage"] for item in verdict.degraded],
-    }
+    return _verdict(analysis_id)
+
+
+@app.task(name=FUSED_TASK, **_TASK_OPTIONS)
+def analyze(self: Task, analysis_id: str) -> dict[str, Any]:
+    """Every stage of one email in one task: one load, one parse, one write, then decide.
+
+    Each stage keeps its own soft time budget and its own duration metric.
+    """
+    if _admitted(self, "analyze", ANALYSIS_STAGES, analysis_id):
+        engine = get_engine()
+        try:
+            runs = engine.run_stages(
+                analysis_id, ANALYSIS_STAGES, budgets=get_settings().soft_time_limits
+            )
+        except SoftTimeLimitExceeded:
+            for stage in ANALYSIS_STAGES:
+                engine.record_fallback(stage, analysis_id, SOFT_LIMIT_REASON)
+            runs = []
+        for run in runs:
+            if run.ran:
+                events.publish(events.StageTimed(run.stage, run.duration_s))
+    return _verdict(analysis_id)
 
 
 STAGE_TASKS: tuple[Task, ...] = (parse, headers, urls, attachments, text, decide)

@@ -21,7 +21,15 @@ class UrlsExtracted:
     count: int
 
 
-PipelineEvent = UrlsExtracted
+@dataclass(frozen=True, slots=True)
+class StageTimed:
+    """A stage ran inside a fused task, where no task of its own was timed."""
+
+    stage: str
+    seconds: float
+
+
+PipelineEvent = UrlsExtracted | StageTimed
 EventListener = Callable[[PipelineEvent], None]
 
 

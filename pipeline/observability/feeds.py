@@ -127,6 +127,8 @@ def _on_timeout(operation: str, _seconds: float) -> None:
 def _on_pipeline_event(item: events.PipelineEvent) -> None:
     if isinstance(item, events.UrlsExtracted):
         metrics().email_urls.observe(item.count)
+    elif isinstance(item, events.StageTimed):
+        metrics().stage_duration.labels(item.stage).observe(item.seconds)
 
 
 def statement_kind(statement: str) -> str:

@@ -6,7 +6,6 @@ Nothing connects here; clients open sockets only when an analyzer calls them.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.analyzers.url_lists import load_blocklist
@@ -29,8 +28,8 @@ def build_context(settings: Settings) -> AnalysisContext:
     """The analysis context for these settings: configured services only.
 
     Note:
-        ``dkim_dns_enabled`` and ``url_blocklist_path`` are read when the settings
-        define them; without them DKIM keys are not looked up and no blocklist is used.
+        Without ``dkim_dns_enabled`` DKIM keys are not looked up, and without
+        ``url_blocklist_path`` no blocklist is used.
     """
     timeout = settings.service_timeout
     context = AnalysisContext()
@@ -43,11 +42,10 @@ def build_context(settings: Settings) -> AnalysisContext:
         context.url_reputation = UrlReputationClient(
             settings.url_reputation_url, timeout, guard=_guard("url_reputation")
         )
-    if getattr(settings, "dkim_dns_enabled", False):
+    if settings.dkim_dns_enabled:
         context.dkim_dns = DnsTxtResolver(timeout, guard=_guard("dkim_dns"))
-    blocklist = getattr(settings, "url_blocklist_path", None)
-    if blocklist:
-        context.url_blocklist = load_blocklist(Path(blocklist))
+    if settings.url_blocklist_path:
+        context.url_blocklist = load_blocklist(settings.url_blocklist_path)
     log.info(
         "analysis_context antivirus=%s nlp=%s url_reputation=%s dkim_dns=%s blocklist=%d",
         context.antivirus is not None, context.nlp is not None,

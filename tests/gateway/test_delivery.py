@@ -12,9 +12,6 @@ from pipeline.settings import Settings, reset_settings
 from tasks import delivery
 from tests.gateway.harness import Gateway, Receiver
 
-# celeryconfig's task_acks_on_failure_or_timeout warns when the app first loads in-process.
-pytestmark = pytest.mark.filterwarnings("ignore::celery.exceptions.CPendingDeprecationWarning")
-
 DECISION = {"analysis_id": "9b1c", "decision": "REJECT", "score": 88.0, "degraded": []}
 
 

@@ -54,3 +54,33 @@ def test_submit_then_show(worker_env: dict[str, str]) -> None:
     assert submitted.returncode == 0, submitted.stderr
     assert json.loads(scanned.stdout)["analysis_id"] == analysis_id
     assert json.loads(shown.stdout)["status"] == "done"
+
+
+@pytest.mark.parametrize("broker_url", ["redis"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_fused_mode_gives_the_chain_verdicts(
+    broker_url: str, database_url: str, tmp_path: Path
+) -> None:
+    """One task per email gives the same verdicts and stage runs as one task per stage."""
+    env = phishx_env(
+        broker_url=broker_url, database_url=database_url, data_dir=str(tmp_path),
+        pipeline_mode="fused",
+    )  # fmt: skip
+    embedded_env = phishx_env(data_dir=str(tmp_path / "embedded"))
+    worker = Worker(env, tmp_path / "worker.log").start()
+    try:
+        fused = run_phishx(["scan", str(EXAMPLES)], env, timeout=180)
+    finally:
+        worker.stop()
+    chained = run_phishx(["scan", str(EXAMPLES)], embedded_env, timeout=180)
+    shown = run_phishx(["show", json.loads(fused.stdout.splitlines()[0])["analysis_id"]], env)
+
+    assert fused.returncode == 0, fused.stderr
+    fused_lines = [json.loads(line) for line in fused.stdout.splitlines()]
+    chained_lines = [json.loads(line) for line in chained.stdout.splitlines()]
+    assert [(x["sha256"], x["decision"], x["score"]) for x in fused_lines] == [
+        (x["sha256"], x["decision"], x["score"]) for x in chained_lines
+    ]
+    assert [stage["stage"] for stage in json.loads(shown.stdout)["stages"]] == [
+        "parse", "headers", "urls", "attachments", "text"
+    ]  # fmt: skip

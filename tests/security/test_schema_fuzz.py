@@ -16,11 +16,7 @@ from pipeline.security.api_keys import ApiKeyStore
 from pipeline.settings import Settings
 from tests.gateway.harness import Gateway, inline_submitter
 
-pytestmark = [
-    pytest.mark.slow,
-    # Celery warns about one of celeryconfig's settings when the chain app first loads.
-    pytest.mark.filterwarnings("ignore::celery.exceptions.CPendingDeprecationWarning"),
-]
+pytestmark = pytest.mark.slow
 
 
 def test_no_route_answers_with_a_server_error(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from pipeline.settings import STAGES
+from celeryconfig import WORKER_QUEUES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,7 @@ class Worker:
                 "tasks",
                 "worker",
                 "-Q",
-                ",".join(STAGES),
+                ",".join(WORKER_QUEUES),
                 "-c",
                 str(self.concurrency),
                 "-E",
