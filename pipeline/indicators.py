@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EVIDENCE_LIMIT = 300
+# Control characters (NUL included, which PostgreSQL text refuses) and lone
+# surrogates become a visible replacement mark.
+_UNPRINTABLE = dict.fromkeys([*range(0x20), 0x7F, *range(0xD800, 0xE000)], "\ufffd")
 
 
 def clip(text: str, limit: int = EVIDENCE_LIMIT) -> str:
-    """Shorten evidence so an indicator never carries a whole body."""
-    text = " ".join(text.split())
+    """Make evidence one printable line, short enough never to carry a whole body."""
+    text = " ".join(text.split()).translate(_UNPRINTABLE)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

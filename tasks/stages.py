@@ -56,7 +56,17 @@ def run_analysis_stage(task: Task, stage: str, analysis_id: str) -> str:
     except SoftTimeLimitExceeded:
         log.warning("stage_soft_time_limit stage=%s analysis_id=%s", stage, analysis_id)
         get_engine().record_fallback(stage, analysis_id, SOFT_LIMIT_REASON)
+    except RETRYABLE:
+        raise
+    except Exception as error:  # a failed stage must not stop the email's chain
+        _record_failure((stage,), analysis_id, error)
     return analysis_id
+
+
+def _record_failure(stages: Sequence[str], analysis_id: str, error: Exception) -> None:
+    log.exception("stage_failed stages=%s analysis_id=%s", ",".join(stages), analysis_id)
+    for stage in stages:
+        get_engine().record_fallback(stage, analysis_id, f"stage failed: {type(error).__name__}")
 
 
 def _budgets() -> dict[str, float] | None:
@@ -149,6 +159,11 @@ def analyze(self: Task, analysis_id: str) -> dict[str, Any]:
         except SoftTimeLimitExceeded:
             for stage in ANALYSIS_STAGES:
                 engine.record_fallback(stage, analysis_id, SOFT_LIMIT_REASON)
+            runs = []
+        except RETRYABLE:
+            raise
+        except Exception as error:  # a failed stage must not lose the email's verdict
+            _record_failure(ANALYSIS_STAGES, analysis_id, error)
             runs = []
         for run in runs:
             if run.ran:

@@ -17,7 +17,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from pipeline.indicators import Indicator, StageOutcome
+from pipeline.indicators import Indicator, StageOutcome, clip
 from pipeline.storage.models import (
     AnalysisRecord,
     IndicatorRecord,
@@ -154,7 +154,7 @@ def record_stage(
             "analysis_id": analysis_id,
             "stage": stage,
             "status": "degraded" if outcome.degraded else "ok",
-            "degraded_reason": outcome.degraded_reason,
+            "degraded_reason": clip(outcome.degraded_reason, 200),
             "started_at": started_at,
             "duration_ms": duration_ms,
             "attempts": 1,
@@ -168,7 +168,7 @@ def record_stage(
             stage=stage,
             name=item.name,
             score=item.score,
-            evidence=item.evidence,
+            evidence=clip(item.evidence),
         )
         for item in outcome.indicators
     )

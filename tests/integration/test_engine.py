@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from pipeline.engine import AnalysisEngine
+from pipeline.indicators import Indicator, StageOutcome
 from pipeline.scoring import Decision
 from pipeline.settings import Settings
 from pipeline.stages import ANALYSIS_STAGES
 from pipeline.storage.database import session_scope
 from pipeline.storage.models import AnalysisRecord, IndicatorRecord, MessageRecord, StageRunRecord
+from pipeline.storage.repository import record_stage, utcnow
 from tests.support.mail import email_bytes
 
 pytestmark = pytest.mark.services
@@ -119,3 +121,26 @@ def test_oversized_message_keeps_digest_but_not_bytes(settings: Settings) -> Non
     assert "error_message_too_large" in {item.indicator.name for item in view.indicators}
     with session_scope(small.effective_database_url) as session:
         assert session.scalar(select(MessageRecord.raw)) is None
+
+
+def test_control_characters_in_evidence_are_stored_printable(settings: Settings) -> None:
+    """Evidence with NUL bytes (refused by PostgreSQL text) is stored with a visible mark."""
+    engine = AnalysisEngine(settings)
+    analysis_id = engine.submit(email_bytes(body="nul")).analysis_id
+    outcome = StageOutcome()
+    outcome.indicators.append(Indicator("binary_evidence", 1.0, "pdf link \x00\x01 here"))
+
+    with session_scope(settings.effective_database_url) as session:
+        stored = record_stage(
+            session,
+            analysis_id=analysis_id,
+            stage="attachments",
+            outcome=outcome,
+            started_at=utcnow(),
+            duration_ms=1.0,
+        )
+    view = engine.report(analysis_id)
+
+    assert stored
+    assert view is not None
+    assert view.indicators[0].indicator.evidence == "pdf link \ufffd\ufffd here"
