@@ -102,7 +102,9 @@ class BrokerCheck:
         with self._lock:
             try:
                 if self._amqp is None:
-                    self._amqp = Connection(self.url, connect_timeout=self.timeout)  # type: ignore[no-untyped-call]
+                    self._amqp = Connection(  # type: ignore[no-untyped-call]
+                        self.url, connect_timeout=self.timeout
+                    )
                     self._amqp.ensure_connection(max_retries=1)
                 # amq.direct always exists: a round trip that needs no queue of ours.
                 self._amqp.default_channel.exchange_declare("amq.direct", "direct", passive=True)

@@ -180,7 +180,12 @@ class _Handler(BaseHTTPRequestHandler):
 class MetricsServer:
     """A small HTTP server on its own thread serving a :class:`Snapshot` at any path."""
 
-    def __init__(self, port: int, host: str = "0.0.0.0", interval: float = 5.0) -> None:  # noqa: S104
+    def __init__(
+        self,
+        port: int,
+        host: str = "0.0.0.0",  # noqa: S104 - scraped from other hosts
+        interval: float = 5.0,
+    ) -> None:
         self.port = port
         self.host = host
         self.snapshot = Snapshot(interval)

@@ -42,7 +42,13 @@ class _Factory:
     def gauge(self, name: str, doc: str, labels: Sequence[str] = (), mode: str = "") -> Gauge:
         # The mode says how values of several processes combine in multiprocess mode.
         mode = mode or "livemostrecent"
-        return Gauge(PREFIX + name, doc, labels, registry=self.registry, multiprocess_mode=mode)  # type: ignore[arg-type]
+        return Gauge(
+            PREFIX + name,
+            doc,
+            labels,
+            registry=self.registry,
+            multiprocess_mode=mode,  # type: ignore[arg-type]
+        )
 
 
 class Metrics:

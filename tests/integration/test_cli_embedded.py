@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,11 @@ from tests.support.processes import phishx_env, run_phishx
 pytestmark = pytest.mark.slow
 
 
-def _lines(stdout: str) -> list[dict[str, object]]:
+def _indicator_names(line: dict[str, Any]) -> set[str]:
+    return {item["name"] for item in line["indicators"]}
+
+
+def _lines(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
@@ -87,7 +92,7 @@ def test_bad_input_gets_a_verdict_and_spares_the_rest(tmp_path: Path) -> None:
     verdicts = {Path(str(line["path"])).name: line for line in _lines(result.stdout)}
     assert set(verdicts) == {*_bad_inputs(folder), "team-update.eml"}
     assert all(line.get("status") == "done" for line in verdicts.values())
-    names = {key: {i["name"] for i in line["indicators"]} for key, line in verdicts.items()}  # type: ignore[attr-defined]
+    names = {key: _indicator_names(line) for key, line in verdicts.items()}
     assert "error_empty_message" in names["empty.eml"]
     assert "error_not_an_email" in names["binary.eml"]
     assert "error_message_too_large" in names["huge.eml"]
