@@ -20,8 +20,10 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def _guard(name: str) -> BreakerGuard:
-    return BreakerGuard(get_breaker(name))
+def _guard(name: str, settings: Settings) -> BreakerGuard:
+    # Two attempts, and no new attempt once twice the service timeout has passed:
+    # well inside every stage's soft limit.
+    return BreakerGuard(get_breaker(name), attempts=2, deadline=settings.service_timeout * 2)
 
 
 def build_context(settings: Settings) -> AnalysisContext:
@@ -35,15 +37,17 @@ def build_context(settings: Settings) -> AnalysisContext:
     context = AnalysisContext()
     if settings.clamd_address:
         host, port = parse_address(settings.clamd_address)
-        context.antivirus = ClamdClient(host, port, read_timeout=timeout * 6, guard=_guard("clamd"))
+        context.antivirus = ClamdClient(
+            host, port, read_timeout=timeout * 6, guard=_guard("clamd", settings)
+        )
     if settings.nlp_url:
-        context.nlp = NlpClient(settings.nlp_url, timeout, guard=_guard("nlp"))
+        context.nlp = NlpClient(settings.nlp_url, timeout, guard=_guard("nlp", settings))
     if settings.url_reputation_url:
         context.url_reputation = UrlReputationClient(
-            settings.url_reputation_url, timeout, guard=_guard("url_reputation")
+            settings.url_reputation_url, timeout, guard=_guard("url_reputation", settings)
         )
     if settings.dkim_dns_enabled:
-        context.dkim_dns = DnsTxtResolver(timeout, guard=_guard("dkim_dns"))
+        context.dkim_dns = DnsTxtResolver(timeout, guard=_guard("dkim_dns", settings))
     if settings.url_blocklist_path:
         context.url_blocklist = load_blocklist(settings.url_blocklist_path)
     log.info(
