@@ -18,7 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from celeryconfig import FUSED_TASK, stage_task_name
 from pipeline.engine import SOFT_LIMIT_REASON
-from pipeline.errors import TransientError
+from pipeline.errors import CircuitOpenError, TransientError
 from pipeline.observability import events
 from pipeline.settings import get_settings
 from pipeline.stages import ANALYSIS_STAGES
@@ -29,7 +29,8 @@ from tasks.runtime import get_engine
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = (TransientError, OperationalError, InterfaceError)
+# An open database breaker is waited out like the outage behind it.
+RETRYABLE = (TransientError, CircuitOpenError, OperationalError, InterfaceError)
 _TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
     "acks_late": True,

@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.resilience import CircuitBreaker, MemoryBreakerStore
 
 _lock = threading.Lock()
 _engines: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
@@ -34,8 +37,13 @@ def _build_engine(url: str) -> Engine:
         pool_size=5,
         max_overflow=10,
         pool_timeout=10,
-        connect_args={"connect_timeout": 3} if url.startswith("postgresql") else {},
+        connect_args=_postgres_options() if url.startswith("postgresql") else {},
     )
+
+
+def _postgres_options() -> dict[str, Any]:
+    """Deadlines on every PostgreSQL connection: connecting, and each statement."""
+    return {"connect_timeout": 3, "options": "-c statement_timeout=10000"}
 
 
 def get_engine(url: str) -> Engine:
@@ -51,18 +59,36 @@ def _entry(url: str) -> tuple[Engine, sessionmaker[Session]]:
         return _engines[url]
 
 
+# Connection-level failures open this process's database breaker; while it is open,
+# transactions fail fast with CircuitOpenError instead of waiting on connect timeouts.
+# It is per process on purpose: whether a host reaches the database is a local fact.
+_breaker = CircuitBreaker(
+    "database",
+    failure_threshold=5,
+    recovery_timeout=5.0,
+    record_exceptions=(OperationalError, InterfaceError),
+    store=MemoryBreakerStore(),
+)
+
+
+def database_breaker() -> CircuitBreaker:
+    """The breaker guarding this process's database transactions."""
+    return _breaker
+
+
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    session = _entry(url)[1]()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    """A session that commits on success and rolls back on error, behind the breaker."""
+    with _breaker.attempt():
+        session = _entry(url)[1]()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 def dispose_engines() -> None:
@@ -71,3 +97,4 @@ def dispose_engines() -> None:
         for engine, _ in _engines.values():
             engine.dispose()
         _engines.clear()
+    _breaker.reset()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from pipeline.engine import AnalysisEngine
+from pipeline.errors import CircuitOpenError
 from pipeline.indicators import Indicator, StageOutcome
+from pipeline.resilience import CircuitState
 from pipeline.scoring import Decision
 from pipeline.settings import Settings
 from pipeline.stages import ANALYSIS_STAGES
-from pipeline.storage.database import session_scope
+from pipeline.storage.database import database_breaker, session_scope
 from pipeline.storage.models import AnalysisRecord, IndicatorRecord, MessageRecord, StageRunRecord
 from pipeline.storage.repository import record_stage, utcnow
 from tests.support.mail import email_bytes
@@ -144,3 +147,20 @@ def test_control_characters_in_evidence_are_stored_printable(settings: Settings)
     assert stored
     assert view is not None
     assert view.indicators[0].indicator.evidence == "pdf link \ufffd\ufffd here"
+
+
+def test_unreachable_database_opens_the_breaker() -> None:
+    """Repeated connection failures make later transactions fail fast."""
+    unreachable = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/none")
+    breaker = database_breaker()
+    breaker.reset()
+
+    url = unreachable.effective_database_url
+    for _ in range(5):
+        with pytest.raises(OperationalError), session_scope(url) as session:
+            session.execute(text("SELECT 1"))
+    with pytest.raises(CircuitOpenError), session_scope(url) as session:
+        session.execute(text("SELECT 1"))
+
+    assert breaker.state is CircuitState.OPEN
+    breaker.reset()
