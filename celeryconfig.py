@@ -42,6 +42,17 @@ def build(settings: Settings) -> dict[str, Any]:
         "broker_url": settings.effective_broker_url,
         "result_backend": settings.effective_result_backend,
         "broker_connection_retry_on_startup": True,
+        # A chain publishes its next step from the worker: ride out a broker restart
+        # (about a minute) instead of dropping the rest of the chain.
+        "task_publish_retry": True,
+        "task_publish_retry_policy": {
+            "max_retries": 30,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 3.0,
+        },
+        "result_backend_always_retry": True,
+        "result_backend_max_retries": 30,
         # Every socket has a deadline: connecting, and each read or write.
         "broker_connection_timeout": 4.0,
         "broker_heartbeat": 30,

@@ -13,11 +13,13 @@ from pipeline.settings import STAGES
 from tests.support.mail import email_bytes
 
 ANALYSIS_STAGES = [stage for stage in STAGES if stage != "decide"]
-# Short limits so an unacknowledged Redis message is redelivered within seconds.
+# Limits short enough that an unacknowledged Redis message is redelivered within
+# seconds, yet longer than a broker restart, which a task may spend publishing the
+# next step of its chain.
 FAST_LIMITS = {
-    "soft_time_limits": json.dumps(dict.fromkeys(STAGES, 2)),
-    "hard_time_limits": json.dumps(dict.fromkeys(STAGES, 4)),
-    "visibility_timeout": "6",
+    "soft_time_limits": json.dumps(dict.fromkeys(STAGES, 8)),
+    "hard_time_limits": json.dumps(dict.fromkeys(STAGES, 12)),
+    "visibility_timeout": "15",
 }
 
 
