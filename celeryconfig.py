@@ -51,8 +51,6 @@ def build(settings: Settings) -> dict[str, Any]:
             "interval_step": 0.5,
             "interval_max": 3.0,
         },
-        "result_backend_always_retry": True,
-        "result_backend_max_retries": 30,
         # Every socket has a deadline: connecting, and each read or write.
         "broker_connection_timeout": 4.0,
         "broker_heartbeat": 30,
