@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
 import httpx
 
-from pipeline.errors import ServiceTimeoutError, ServiceUnavailableError
+from pipeline.errors import ServiceUnavailableError
 from pipeline.services.guard import CallGuard, unguarded
-
-log = logging.getLogger(__name__)
+from pipeline.services.http_json import post_json
 
 MAX_BODY_CHARS = 100_000
 
@@ -36,16 +34,4 @@ class NlpClient:
         return float(probability)
 
     def _post(self, payload: dict[str, str]) -> Any:
-        try:
-            response = httpx.post(self._endpoint, json=payload, timeout=self._timeout)
-        except httpx.TimeoutException as error:
-            log.warning("nlp_timeout service=nlp")
-            raise ServiceTimeoutError("NLP service timed out") from error
-        except httpx.HTTPError as error:
-            raise ServiceUnavailableError(f"NLP service: {type(error).__name__}") from error
-        if response.status_code != 200:
-            raise ServiceUnavailableError(f"NLP service answered HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as error:
-            raise ServiceUnavailableError("NLP service answered invalid JSON") from error
+        return post_json(self._endpoint, payload, self._timeout, "NLP service")

@@ -7,15 +7,13 @@ the URL stage can fall back to no verdict and mark itself degraded.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import httpx
 
-from pipeline.errors import ServiceTimeoutError, ServiceUnavailableError
+from pipeline.errors import ServiceUnavailableError
 from pipeline.services.guard import CallGuard, unguarded
-
-log = logging.getLogger(__name__)
+from pipeline.services.http_json import post_json
 
 VERDICTS = frozenset({"malicious", "suspicious", "clean", "unknown"})
 MAX_URLS_PER_CALL = 100
@@ -38,19 +36,7 @@ class UrlReputationClient:
         return _verdicts(answer, batch)
 
     def _post(self, urls: list[str]) -> Any:
-        try:
-            response = httpx.post(self._endpoint, json={"urls": urls}, timeout=self._timeout)
-        except httpx.TimeoutException as error:
-            log.warning("url_reputation_timeout service=url_reputation")
-            raise ServiceTimeoutError("URL reputation service timed out") from error
-        except httpx.HTTPError as error:
-            raise ServiceUnavailableError(f"URL reputation: {type(error).__name__}") from error
-        if response.status_code != 200:
-            raise ServiceUnavailableError(f"URL reputation answered HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as error:
-            raise ServiceUnavailableError("URL reputation answered invalid JSON") from error
+        return post_json(self._endpoint, {"urls": urls}, self._timeout, "URL reputation")
 
 
 def _verdicts(answer: Any, urls: list[str]) -> dict[str, str]:
