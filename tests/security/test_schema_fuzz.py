@@ -28,7 +28,10 @@ def test_no_route_answers_with_a_server_error(tmp_path: Path) -> None:
     with Gateway(gateway_settings, submit=inline_submitter(gateway_settings)) as server:
         document = httpx.get(f"{server.url}/openapi.json", timeout=10).json()
         schema = schemathesis.openapi.from_dict(document)
-        operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+        operations = [
+            result.ok()  # type: ignore[union-attr]
+            for result in schema.get_all_operations()
+        ]
         strategy = st.one_of([operation.as_strategy() for operation in operations])
 
         @given(case=strategy, authorized=st.booleans())
