@@ -42,10 +42,20 @@ def run_phishx(
 class Worker:
     """A ``celery -A tasks worker`` process in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        concurrency: int = 2,
+        queues: Sequence[str] = WORKER_QUEUES,
+        beat: bool = False,
+    ) -> None:
+        """``beat`` embeds celery beat (``-B``), which schedules the periodic tasks."""
         self.env = env
         self.log_path = log_path
         self.concurrency = concurrency
+        self.queues = queues
+        self.beat = beat
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> Worker:
@@ -62,6 +72,7 @@ class Worker:
         raise RuntimeError(f"worker not ready:\n{self.log_path.read_text()[-3000:]}")
 
     def _spawn(self, log: IO[bytes]) -> subprocess.Popen[bytes]:
+        beat = ["-B", "-s", str(self.log_path.with_suffix(".beat"))] if self.beat else []
         return subprocess.Popen(
             [
                 sys.executable,
@@ -71,7 +82,7 @@ class Worker:
                 "tasks",
                 "worker",
                 "-Q",
-                ",".join(WORKER_QUEUES),
+                ",".join(self.queues),
                 "-c",
                 str(self.concurrency),
                 "-E",
@@ -81,6 +92,7 @@ class Worker:
                 "INFO",
                 "-n",
                 f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                *beat,
             ],
             env=self.env,
             cwd=ROOT,
