@@ -24,6 +24,8 @@ ALERTS_QUEUE = "alerts"
 # The whole analysis in one task, on the parse queue: every worker that parses runs it.
 FUSED_TASK = "phishx.analyze"
 FUSED_QUEUE = "parse"
+# Several emails' whole analyses in one task, on the same queue.
+BATCH_TASK = "phishx.analyze_batch"
 
 
 # Every queue a general-purpose worker consumes.
@@ -90,6 +92,7 @@ def build(settings: Settings) -> dict[str, Any]:
             "phishx.deliver_webhook": {"queue": DELIVERY_QUEUE},
             "phishx.evaluate_alerts": {"queue": ALERTS_QUEUE},
             FUSED_TASK: {"queue": FUSED_QUEUE},
+            BATCH_TASK: {"queue": FUSED_QUEUE},
         },
         "beat_schedule": {
             "phishx-evaluate-alerts": {
@@ -107,10 +110,12 @@ def build(settings: Settings) -> dict[str, Any]:
             for stage in STAGES
         }
         | {
-            FUSED_TASK: {
+            # A batch shares the fused limits: each of its stages has its own budget too.
+            task: {
                 "soft_time_limit": sum(settings.soft_time_limits.values()),
                 "time_limit": sum(settings.hard_time_limits.values()),
             }
+            for task in (FUSED_TASK, BATCH_TASK)
         },
         "timezone": "UTC",
         "enable_utc": True,

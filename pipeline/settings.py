@@ -103,9 +103,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds before an unacknowledged Redis message is redelivered.",
     )
-    pipeline_mode: Literal["chain", "fused"] = Field(
+    pipeline_mode: Literal["chain", "fused", "batch"] = Field(
         default="chain",
-        description="chain: one task per stage; fused: one task runs every stage of an email.",
+        description="chain: one task per stage; fused: one task runs every stage of an email; "
+        "batch: one task analyses up to batch_size emails.",
+    )
+    batch_size: int = Field(
+        default=32, ge=1, le=1000, description="Most emails one batch task analyses."
     )
     max_deliveries: int = Field(
         default=3,
