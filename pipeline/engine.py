@@ -152,6 +152,20 @@ class AnalysisEngine:
             events.publish(events.UrlsExtracted(count=len(message.links)))
         return [runs.get(stage, StageRun(stage, ran=False)) for stage in stages]
 
+    def parsed(self, sha256: str, raw: bytes | None, size: int) -> ParsedMessage:
+        """The parsed message, parsed at most once per process while it stays cached."""
+        return self._message(sha256, raw, size)
+
+    def measure(
+        self,
+        stage: str,
+        message: ParsedMessage,
+        analysis_id: str,
+        budgets: Mapping[str, float] | None,
+    ) -> tuple[StageOutcome, datetime, float]:
+        """Run one analyzer (within its budget, if any): outcome, start time, seconds taken."""
+        return self._timed(stage, message, analysis_id, budgets)
+
     def _timed(
         self,
         stage: str,

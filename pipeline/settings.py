@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         default=32, ge=1, le=1000, description="Most emails one batch task analyses."
     )
+    batch_wait: float = Field(
+        default=0.005, ge=0, le=5, description="Seconds a partial batch waits for more emails."
+    )
     max_deliveries: int = Field(
         default=3,
         ge=1,

@@ -10,6 +10,7 @@ from celery.result import AsyncResult
 
 from pipeline.settings import get_settings
 from pipeline.storage.repository import DONE
+from tasks.batch import enqueue
 from tasks.runtime import get_engine
 from tasks.stages import STAGE_TASKS, analyze
 
@@ -43,5 +44,7 @@ def submit(raw: bytes) -> Submitted:
     submission = get_engine().submit(raw)
     if submission.status == DONE:
         return Submitted(submission.analysis_id, submission.sha256, None)
+    if get_settings().pipeline_mode == "batch":
+        return Submitted(submission.analysis_id, submission.sha256, enqueue(submission.analysis_id))
     result = analysis_chain(submission.analysis_id).apply_async()
     return Submitted(submission.analysis_id, submission.sha256, result)

@@ -17,9 +17,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from celeryconfig import FUSED_TASK, stage_task_name
-from pipeline.engine import SOFT_LIMIT_REASON
+from pipeline.engine import SOFT_LIMIT_REASON, StageRun
 from pipeline.errors import CircuitOpenError, TransientError
 from pipeline.observability import events
+from pipeline.scoring import Verdict
 from pipeline.settings import get_settings
 from pipeline.stages import ANALYSIS_STAGES
 from tasks.app import app
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # An open database breaker is waited out like the outage behind it.
 RETRYABLE = (TransientError, CircuitOpenError, OperationalError, InterfaceError)
-_TASK_OPTIONS: dict[str, Any] = {
+TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
     "acks_late": True,
     "reject_on_worker_lost": True,
@@ -96,9 +97,13 @@ def _admitted(task: Task, label: str, stages: Sequence[str], analysis_id: str) -
     return False
 
 
-def _verdict(analysis_id: str) -> dict[str, Any]:
+def verdict_of(analysis_id: str) -> dict[str, Any]:
     """Decide, announce the decision to webhook subscribers, and return it."""
-    verdict = get_engine().decide(analysis_id)
+    return announced(analysis_id, get_engine().decide(analysis_id))
+
+
+def announced(analysis_id: str, verdict: Verdict) -> dict[str, Any]:
+    """Announce a verdict to webhook subscribers and return it as the task's result."""
     result = {
         "analysis_id": analysis_id,
         "decision": verdict.decision.value,
@@ -109,49 +114,54 @@ def _verdict(analysis_id: str) -> dict[str, Any]:
     return result
 
 
-@app.task(name=stage_task_name("parse"), **_TASK_OPTIONS)
+@app.task(name=stage_task_name("parse"), **TASK_OPTIONS)
 def parse(self: Task, analysis_id: str) -> str:
     """Parse the stored message and record structural defects."""
     return run_analysis_stage(self, "parse", analysis_id)
 
 
-@app.task(name=stage_task_name("headers"), **_TASK_OPTIONS)
+@app.task(name=stage_task_name("headers"), **TASK_OPTIONS)
 def headers(self: Task, analysis_id: str) -> str:
     """Check sender identity, authentication results and header hygiene."""
     return run_analysis_stage(self, "headers", analysis_id)
 
 
-@app.task(name=stage_task_name("urls"), **_TASK_OPTIONS)
+@app.task(name=stage_task_name("urls"), **TASK_OPTIONS)
 def urls(self: Task, analysis_id: str) -> str:
     """Inspect every link without fetching it."""
     return run_analysis_stage(self, "urls", analysis_id)
 
 
-@app.task(name=stage_task_name("attachments"), **_TASK_OPTIONS)
+@app.task(name=stage_task_name("attachments"), **TASK_OPTIONS)
 def attachments(self: Task, analysis_id: str) -> str:
     """Inspect attachments by type and content, and scan them with antivirus."""
     return run_analysis_stage(self, "attachments", analysis_id)
 
 
-@app.task(name=stage_task_name("text"), **_TASK_OPTIONS)
+@app.task(name=stage_task_name("text"), **TASK_OPTIONS)
 def text(self: Task, analysis_id: str) -> str:
     """Classify the message's language."""
     return run_analysis_stage(self, "text", analysis_id)
 
 
-@app.task(name=stage_task_name("decide"), **_TASK_OPTIONS)
+@app.task(name=stage_task_name("decide"), **TASK_OPTIONS)
 def decide(self: Task, analysis_id: str) -> dict[str, Any]:
     """Score the indicators and store the verdict once."""
-    return _verdict(analysis_id)
+    return verdict_of(analysis_id)
 
 
-@app.task(name=FUSED_TASK, **_TASK_OPTIONS)
+@app.task(name=FUSED_TASK, **TASK_OPTIONS)
 def analyze(self: Task, analysis_id: str) -> dict[str, Any]:
     """Every stage of one email in one task: one load, one parse, one write, then decide.
 
     Each stage keeps its own soft time budget and its own duration metric.
     """
-    if _admitted(self, "analyze", ANALYSIS_STAGES, analysis_id):
+    return analyze_one(self, analysis_id)
+
+
+def analyze_one(task: Task, analysis_id: str) -> dict[str, Any]:
+    """The fused analysis of one email inside ``task``: its stages, then its verdict."""
+    if _admitted(task, "analyze", ANALYSIS_STAGES, analysis_id):
         engine = get_engine()
         try:
             runs = engine.run_stages(
@@ -166,10 +176,15 @@ def analyze(self: Task, analysis_id: str) -> dict[str, Any]:
         except Exception as error:  # a failed stage must not lose the email's verdict
             _record_failure(ANALYSIS_STAGES, analysis_id, error)
             runs = []
-        for run in runs:
-            if run.ran:
-                events.publish(events.StageTimed(run.stage, run.duration_s))
-    return _verdict(analysis_id)
+        publish_stage_times(runs)
+    return verdict_of(analysis_id)
+
+
+def publish_stage_times(runs: Sequence[StageRun]) -> None:
+    """One duration observation for each stage that ran now."""
+    for run in runs:
+        if run.ran:
+            events.publish(events.StageTimed(run.stage, run.duration_s))
 
 
 STAGE_TASKS: tuple[Task, ...] = (parse, headers, urls, attachments, text, decide)
