@@ -19,6 +19,9 @@ SLOW_QUEUES = frozenset({"attachments", "text"})
 # Signed decision webhooks and the periodic alert evaluation, apart from the analysis.
 DELIVERY_QUEUE = "delivery"
 ALERTS_QUEUE = "alerts"
+# The periodic sweep that enqueues stalled analyses again.
+MAINTENANCE_QUEUE = "maintenance"
+RESUME_TASK = "phishx.resume_stalled"
 
 
 # The whole analysis in one task, on the parse queue: every worker that parses runs it.
@@ -29,7 +32,7 @@ BATCH_TASK = "phishx.analyze_batch"
 
 
 # Every queue a general-purpose worker consumes.
-WORKER_QUEUES: tuple[str, ...] = (*STAGES, DELIVERY_QUEUE, ALERTS_QUEUE)
+WORKER_QUEUES: tuple[str, ...] = (*STAGES, DELIVERY_QUEUE, ALERTS_QUEUE, MAINTENANCE_QUEUE)
 
 
 def stage_task_name(stage: str) -> str:
@@ -91,6 +94,7 @@ def build(settings: Settings) -> dict[str, Any]:
             "phishx.deliver_decision": {"queue": DELIVERY_QUEUE},
             "phishx.deliver_webhook": {"queue": DELIVERY_QUEUE},
             "phishx.evaluate_alerts": {"queue": ALERTS_QUEUE},
+            RESUME_TASK: {"queue": MAINTENANCE_QUEUE},
             FUSED_TASK: {"queue": FUSED_QUEUE},
             BATCH_TASK: {"queue": FUSED_QUEUE},
         },
@@ -100,7 +104,12 @@ def build(settings: Settings) -> dict[str, Any]:
                 "schedule": settings.alert_interval,
                 # A round older than one period is stale: the next one supersedes it.
                 "options": {"expires": settings.alert_interval},
-            }
+            },
+            "phishx-resume-stalled": {
+                "task": RESUME_TASK,
+                "schedule": settings.resume_interval,
+                "options": {"expires": settings.resume_interval},
+            },
         },
         "task_annotations": {
             stage_task_name(stage): {

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from celery import chain
 from celery.canvas import Signature
 from celery.result import AsyncResult
 
-from pipeline.settings import get_settings
+from pipeline.settings import STAGES, get_settings
 from pipeline.storage.repository import DONE
 from tasks.batch import enqueue
 from tasks.runtime import get_engine
@@ -23,6 +24,16 @@ def analysis_chain(analysis_id: str) -> Signature:
     if get_settings().pipeline_mode == "fused":
         return analyze.si(analysis_id)
     return chain(*(task.si(analysis_id) for task in STAGE_TASKS))
+
+
+def resume_chain(analysis_id: str, completed: Collection[str]) -> Signature:
+    """The rest of an analysis whose chain stopped: the stages it lacks, then decide."""
+    if get_settings().pipeline_mode == "fused":
+        return analyze.si(analysis_id)
+    remaining = [
+        task for stage, task in zip(STAGES, STAGE_TASKS, strict=True) if stage not in completed
+    ]
+    return chain(*(task.si(analysis_id) for task in remaining))
 
 
 @dataclass(frozen=True, slots=True)

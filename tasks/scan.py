@@ -19,6 +19,9 @@ from tasks.runtime import get_engine
 
 log = logging.getLogger(__name__)
 
+# Seconds between looks at the database while waiting for a chain's result.
+VERDICT_POLL = 2.0
+
 
 @dataclass(slots=True)
 class _InFlight:
@@ -60,19 +63,41 @@ def _finish(item: _InFlight, timeout: float, clock: Callable[[], float]) -> dict
         return {"path": item.source.label, "error": item.error}
     if item.submitted.result is not None:
         try:
-            with allow_join_result():
-                item.submitted.result.get(timeout=timeout, interval=0.01, propagate=True)
-        except CeleryTimeout:
-            return _failure(item, f"no verdict within {timeout:.0f}s")
+            decided = _wait(item.submitted, timeout)
         except Exception as error:  # a failed chain is reported, not raised
             log.warning("scan_failed analysis_id=%s error=%s", item.submitted.analysis_id, error)
             return _failure(item, f"analysis failed: {type(error).__name__}")
+        if not decided:
+            return _failure(item, f"no verdict within {timeout:.0f}s")
     view = get_engine().report(item.submitted.analysis_id)
     if view is None:
         return _failure(item, "analysis not found")
     result = {"path": item.source.label, **analysis_json(view)}
     result["elapsed_ms"] = round((clock() - item.began) * 1000, 2)
     return result
+
+
+def _wait(submitted: Submitted, timeout: float) -> bool:
+    """Wait for the chain's result or, should the chain be resumed, for the stored verdict.
+
+    A resumed analysis finishes through a new chain whose result this producer
+    never sees, so between short waits on the result the database is asked too.
+    """
+    assert submitted.result is not None
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            with allow_join_result():
+                submitted.result.get(
+                    timeout=max(0.01, min(VERDICT_POLL, remaining)), interval=0.01, propagate=True
+                )
+            return True
+        except CeleryTimeout:
+            if get_engine().is_final(submitted.analysis_id):
+                return True
+            if remaining <= VERDICT_POLL:
+                return False
 
 
 def _failure(item: _InFlight, error: str) -> dict[str, Any]:

@@ -29,7 +29,14 @@ class StageTimed:
     seconds: float
 
 
-PipelineEvent = UrlsExtracted | StageTimed
+@dataclass(frozen=True, slots=True)
+class AnalysisResumed:
+    """A stalled analysis was enqueued again, or its missing stages given up on."""
+
+    gave_up: bool
+
+
+PipelineEvent = UrlsExtracted | StageTimed | AnalysisResumed
 EventListener = Callable[[PipelineEvent], None]
 
 

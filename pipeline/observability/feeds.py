@@ -129,6 +129,8 @@ def _on_pipeline_event(item: events.PipelineEvent) -> None:
         metrics().email_urls.observe(item.count)
     elif isinstance(item, events.StageTimed):
         metrics().stage_duration.labels(item.stage).observe(item.seconds)
+    elif isinstance(item, events.AnalysisResumed):
+        metrics().analyses_resumed.labels("gave_up" if item.gave_up else "resumed").inc()
 
 
 def statement_kind(statement: str) -> str:

@@ -101,6 +101,12 @@ class Metrics:
         self.email_urls = make.histogram(
             "email_urls_per_message", "Links found per analysed email.", (), COUNT_BUCKETS
         )
+        self.analyses_resumed = make.counter(
+            "analyses_resumed_total",
+            "Stalled analyses enqueued again (resumed) or decided without their lost stages "
+            "(gave_up).",
+            ("outcome",),
+        )
         self.email_degraded = make.counter(
             "email_degraded_stages_total", "Stages that ran degraded, seen at decision.",
             ("stage",),

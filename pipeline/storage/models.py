@@ -51,6 +51,9 @@ class AnalysisRecord(Base):
     degraded: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set when a stalled analysis is enqueued again (see pipeline.storage.stalled).
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    resumes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     indicators: Mapped[list[IndicatorRecord]] = relationship(
         back_populates="analysis", order_by="IndicatorRecord.id", cascade="all, delete-orphan"

@@ -229,6 +229,11 @@ def finalize(
     return bool(getattr(result, "rowcount", 0))
 
 
+def status_of(session: Session, analysis_id: str) -> str | None:
+    """The analysis's status, or None if there is no such analysis."""
+    return session.scalar(select(AnalysisRecord.status).where(AnalysisRecord.id == analysis_id))
+
+
 def get_analysis(session: Session, analysis_id: str) -> AnalysisView | None:
     """Read an analysis with its indicators and stage runs, or None."""
     record = session.get(AnalysisRecord, analysis_id)

@@ -20,6 +20,9 @@ FAST_LIMITS = {
     "soft_time_limits": json.dumps(dict.fromkeys(STAGES, 8)),
     "hard_time_limits": json.dumps(dict.fromkeys(STAGES, 12)),
     "visibility_timeout": "15",
+    # The sweep looks for stalled analyses often; each waits out the default quiet
+    # period (visibility timeout plus the longest hard limit) before a resume.
+    "resume_interval": "3",
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import celeryconfig
-from pipeline.settings import STAGES, Settings
+from pipeline.settings import Settings
 from tasks.cli import _parser
 from tests.support.processes import ROOT
 
@@ -123,15 +123,15 @@ def test_every_worker_queue_exists_in_the_celery_configuration() -> None:
     assert queues <= declared
 
 
-def test_workers_cover_every_stage_queue() -> None:
-    """Together the workers consume every stage queue."""
+def test_workers_cover_every_routed_queue() -> None:
+    """Together the workers consume every queue a task is routed to."""
     queues: set[str] = set()
     for service in _services().values():
         command = [str(part) for part in service.get("command", [])]
         if "-Q" in command:
             queues.update(command[command.index("-Q") + 1].split(","))
 
-    assert queues >= set(STAGES)
+    assert queues >= set(celeryconfig.WORKER_QUEUES)
 
 
 def test_worker_metrics_port_matches_the_scrape_targets() -> None:
