@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.indicators import StageOutcome
@@ -24,7 +24,7 @@ from pipeline.resilience.timeouts import SyncTimeout
 from pipeline.scoring import Policy, Verdict, decide
 from pipeline.settings import Settings
 from pipeline.stages import ANALYZERS, DECIDE
-from pipeline.storage import deliveries, repository
+from pipeline.storage import deliveries, repository, stalled
 from pipeline.storage.database import session_scope
 from pipeline.storage.repository import AnalysisView, Submission
 from pipeline.storage.schema import upgrade
@@ -234,6 +234,16 @@ class AnalysisEngine:
                 session, analysis_id=analysis_id, stage=label, reason=reason, deliveries=count
             )
 
+    def claim_stalled(self, quiet_for: float, limit: int) -> list[stalled.StalledAnalysis]:
+        """Claim pending analyses without progress for ``quiet_for`` seconds, to resume them."""
+        with session_scope(self.database_url) as session:
+            return stalled.claim_stalled(
+                session,
+                now=repository.utcnow(),
+                quiet_for=timedelta(seconds=quiet_for),
+                limit=limit,
+            )
+
     def decide(self, analysis_id: str) -> Verdict:
         """Score the stored indicators and write the verdict once."""
         with session_scope(self.database_url) as session:
@@ -243,6 +253,11 @@ class AnalysisEngine:
                 session, analysis_id, verdict.decision.value, verdict.score, degraded
             )
         return verdict
+
+    def is_final(self, analysis_id: str) -> bool:
+        """True once the analysis has its verdict."""
+        with session_scope(self.database_url) as session:
+            return repository.status_of(session, analysis_id) == repository.DONE
 
     def report(self, analysis_id: str) -> AnalysisView | None:
         """The stored analysis, with indicators and stage runs."""

@@ -119,6 +119,63 @@ class Settings(BaseSettings):
         ge=1,
         description="Deliveries of one stage attempt before it is dead-lettered as poison.",
     )
+    resume_after: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds without progress after which a pending analysis is enqueued "
+        "again; unset: the visibility timeout plus the longest hard limit.",
+    )
+    resume_interval: float = Field(default=30.0, gt=0, description="Beat period of the sweep.")
+    resume_batch: int = Field(default=200, ge=1, description="Stalled analyses per sweep.")
+    max_resumes: int = Field(
+        default=5,
+        ge=1,
+        description="Resumes before the missing stages are dead-lettered and the email decided.",
+    )
+    resume_max_backlog: int = Field(
+        default=1000,
+        ge=0,
+        description="Messages waiting in the stage queues above which the sweep waits.",
+    )
+    worker_concurrency: int | None = Field(default=None, gt=0)
+    metrics_port: int | None = None
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="prometheus-client multiprocess directory; a fresh one per worker if unset.",
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, gt=0, lt=65536)
+    api_key_hashes: list[str] = Field(
+        default_factory=list,
+        description="SHA-256 hex digests of the bearer keys accepted by the gateway (JSON list).",
+    )
+    queue_depth_warning: int = Field(default=1000, gt=0)
+    queue_depth_critical: int = Field(default=5000, gt=0)
+    queue_sample_interval: float = Field(default=15.0, gt=0)
+    heartbeat_ttl: float = Field(default=30.0, gt=0)
+    health_timeout: float = Field(default=2.0, gt=0)
+    log_level: str = "INFO"
+
+    # Gateway security: scoped keys, rate limits, request signing (pipeline/security).
+    signing_master_key: SecretStr | None = Field(
+        default=None,
+        description="base64url 32-byte key sealing signing keys at rest; "
+        "unset: a key file in data_dir (embedded mode only).",
+    )
+    signature_max_age: float = Field(default=300.0, gt=0, description="Oldest signed request.")
+    signing_overlap: float = Field(
+        default=86400.0, ge=0, description="Seconds a rotated-out signing key still verifies."
+    )
+    webhook_key_id: str = Field(
+        default="webhook_v1", description="Signing key family /webhook/decision verifies with."
+    )
+    webhook_attempts: int = Field(default=6, ge=1, description="Delivery attempts per webhook.")
+    webhook_timeout: float = Field(default=5.0, gt=0)
+    webhook_backoff: float = Field(
+        default=2.0, gt=0, description="First retry delay of a webhook; doubles per attempt."
+    )
+    rate_limit_per_minute: float = Field(default=1200.0, gt=0, description="Per API key.")
+    rate_limit_burst: int = Field(default=200, ge=1, description="Requests a key may burst.")
     worker_concurrency: int | None = Field(default=None, gt=0)
     metrics_port: int | None = None
     metrics_dir: Path | None = Field(
@@ -192,9 +249,9 @@ class Settings(BaseSettings):
             if self.hard_time_limits[stage] <= self.soft_time_limits[stage]:
                 raise ValueError(f"hard time limit of {stage} must exceed its soft limit")
         if self.visibility_timeout is not None and (
-            self.visibility_timeout <= self.longest_hard_limit
+            self.visibility_timeout <= self.longest_task_limit
         ):
-            raise ValueError("visibility_timeout must exceed the longest hard time limit")
+            raise ValueError("visibility_timeout must exceed the longest task's hard time limit")
         return self
 
     @property
@@ -239,12 +296,26 @@ class Settings(BaseSettings):
         """Redelivery delay for unacknowledged messages, above every hard limit."""
         if self.visibility_timeout is not None:
             return self.visibility_timeout
-        return self.longest_hard_limit * 2 + 60
+        return self.longest_task_limit * 2 + 60
+
+    @property
+    def effective_resume_after(self) -> float:
+        """Quiet seconds that make a pending analysis stalled: longer than any redelivery."""
+        if self.resume_after is not None:
+            return self.resume_after
+        return self.effective_visibility_timeout + self.longest_task_limit
 
     @property
     def longest_hard_limit(self) -> float:
         """The longest hard limit of any stage, in seconds."""
         return max(self.hard_time_limits.values())
+
+    @property
+    def longest_task_limit(self) -> float:
+        """The longest hard limit of any task: the fused task's is the sum of its stages'."""
+        if self.pipeline_mode == "fused":
+            return sum(self.hard_time_limits.values())
+        return self.longest_hard_limit
 
 
 @lru_cache(maxsize=1)
