@@ -176,45 +176,6 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: float = Field(default=1200.0, gt=0, description="Per API key.")
     rate_limit_burst: int = Field(default=200, ge=1, description="Requests a key may burst.")
-    worker_concurrency: int | None = Field(default=None, gt=0)
-    metrics_port: int | None = None
-    metrics_dir: Path | None = Field(
-        default=None,
-        description="prometheus-client multiprocess directory; a fresh one per worker if unset.",
-    )
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8000, gt=0, lt=65536)
-    api_key_hashes: list[str] = Field(
-        default_factory=list,
-        description="SHA-256 hex digests of the bearer keys accepted by the gateway (JSON list).",
-    )
-    queue_depth_warning: int = Field(default=1000, gt=0)
-    queue_depth_critical: int = Field(default=5000, gt=0)
-    queue_sample_interval: float = Field(default=15.0, gt=0)
-    heartbeat_ttl: float = Field(default=30.0, gt=0)
-    health_timeout: float = Field(default=2.0, gt=0)
-    log_level: str = "INFO"
-
-    # Gateway security: scoped keys, rate limits, request signing (pipeline/security).
-    signing_master_key: SecretStr | None = Field(
-        default=None,
-        description="base64url 32-byte key sealing signing keys at rest; "
-        "unset: a key file in data_dir (embedded mode only).",
-    )
-    signature_max_age: float = Field(default=300.0, gt=0, description="Oldest signed request.")
-    signing_overlap: float = Field(
-        default=86400.0, ge=0, description="Seconds a rotated-out signing key still verifies."
-    )
-    webhook_key_id: str = Field(
-        default="webhook_v1", description="Signing key family /webhook/decision verifies with."
-    )
-    webhook_attempts: int = Field(default=6, ge=1, description="Delivery attempts per webhook.")
-    webhook_timeout: float = Field(default=5.0, gt=0)
-    webhook_backoff: float = Field(
-        default=2.0, gt=0, description="First retry delay of a webhook; doubles per attempt."
-    )
-    rate_limit_per_minute: float = Field(default=1200.0, gt=0, description="Per API key.")
-    rate_limit_burst: int = Field(default=200, ge=1, description="Requests a key may burst.")
     max_request_bytes: int = Field(default=36 * 1024 * 1024, gt=0)
     result_wait_max: float = Field(default=30.0, ge=0, description="Cap of GET ?wait=.")
 
