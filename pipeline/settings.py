@@ -273,8 +273,8 @@ class Settings(BaseSettings):
 
     @property
     def longest_task_limit(self) -> float:
-        """The longest hard limit of any task: the fused task's is the sum of its stages'."""
-        if self.pipeline_mode == "fused":
+        """The longest hard limit of any task: a fused or batch task's is the sum of its stages'."""
+        if self.pipeline_mode != "chain":
             return sum(self.hard_time_limits.values())
         return self.longest_hard_limit
 

@@ -27,8 +27,11 @@ def analysis_chain(analysis_id: str) -> Signature:
 
 
 def resume_chain(analysis_id: str, completed: Collection[str]) -> Signature:
-    """The rest of an analysis whose chain stopped: the stages it lacks, then decide."""
-    if get_settings().pipeline_mode == "fused":
+    """The rest of an analysis whose chain stopped: the stages it lacks, then decide.
+
+    Outside the chain mode, one fused task does it (it skips the recorded stages).
+    """
+    if get_settings().pipeline_mode != "chain":
         return analyze.si(analysis_id)
     remaining = [
         task for stage, task in zip(STAGES, STAGE_TASKS, strict=True) if stage not in completed
