@@ -55,7 +55,7 @@ def _scan(corpus: str, env: dict[str, str]) -> tuple[int, float]:
 
 
 @contextmanager
-def _postgres() -> Iterator[str]:
+def postgres_database() -> Iterator[str]:
     name = f"phishx_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -67,20 +67,36 @@ def _postgres() -> Iterator[str]:
 
 
 @contextmanager
-def _worker(env: dict[str, str], concurrency: int, log: Path) -> Iterator[None]:
+def celery_worker(
+    env: dict[str, str],
+    concurrency: int,
+    log: Path,
+    queues: tuple[str, ...] = WORKER_QUEUES,
+    name: str = "",
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A ``celery worker`` on ``queues`` for the duration of the block; yields its process."""
     with log.open("ab") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "tasks", "worker", "-Q",
-             ",".join(WORKER_QUEUES), "-c", str(concurrency), "--without-mingle",
-             "--without-gossip", "-l", "WARNING", "-n", f"bench-{uuid.uuid4().hex[:6]}@%h"],
+             ",".join(queues), "-c", str(concurrency), "--without-mingle",
+             "--without-gossip", "-l", "INFO", "-n", name or f"bench-{uuid.uuid4().hex[:6]}@%h"],
             env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    time.sleep(6)
+    _wait_ready(log, process)
     try:
-        yield
+        yield process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
+
+
+def _wait_ready(log: Path, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if b" ready." in log.read_bytes():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"worker not ready: {log.read_text(errors='replace')[-2000:]}")
 
 
 def run_embedded(corpus: str, runs: int, mode: str) -> list[tuple[int, float]]:
@@ -99,13 +115,13 @@ def run_workers(
     results = []
     for _ in range(runs):
         redis.Redis.from_url(broker).flushdb()
-        with _postgres() as database, tempfile.TemporaryDirectory() as data:
+        with postgres_database() as database, tempfile.TemporaryDirectory() as data:
             env = _env(
                 broker_url=broker, database_url=database, data_dir=data, pipeline_mode=mode,
                 signing_master_key="A" * 43 + "=",
             )  # fmt: skip
             subprocess.run([sys.executable, "-m", "tasks.cli", "migrate"], env=env, check=True)
-            with _worker(env, concurrency, Path(data) / "worker.log"):
+            with celery_worker(env, concurrency, Path(data) / "worker.log"):
                 results.append(_scan(corpus, env))
     return results
 
@@ -128,7 +144,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--mode", choices=("chain", "fused"), default="chain")
+    parser.add_argument("--mode", choices=("chain", "fused", "batch"), default="chain")
     parser.add_argument("--skip", choices=("embedded", "workers"), action="append", default=[])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
