@@ -31,7 +31,8 @@ from typing import Any
 import psycopg
 
 from bench import queue_rate
-from bench.corpus import DEFAULT_CORPUS, load_corpus
+from bench.corpus import load_corpus
+from bench.options import bench_options
 from bench.private_redis import command_count, private_redis
 from bench.process_stats import cpu_seconds, peak_rss_mb, tree
 from bench.report import print_table
@@ -152,8 +153,12 @@ def run_peer(peer: str, corpus: Path, limit: int | None, concurrency: int) -> di
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse the options and run."""
+    return run(bench_options(add_help=True).parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     """Run every part asked for, print the table, optionally write JSON."""
-    args = _parser().parse_args(argv)
     concurrencies = [int(value) for value in args.concurrency.split(",")]
     rows: list[dict[str, Any]] = []
     extra: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -177,25 +182,6 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(rows, indent=2))
         args.json.with_suffix(".extra.json").write_text(json.dumps(extra, indent=2))
     return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="phishx bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--limit", type=int, help="only the first N emails (default: all)")
-    parser.add_argument("--concurrency", default="4,16,64", help="producer threads, comma list")
-    parser.add_argument("--modes", default="fused,batch", help="pipeline modes, comma list")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="pool size")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--rabbitmq", action="store_true", help="RabbitMQ as the broker")
-    parser.add_argument("--skip-peers", action="store_true")
-    parser.add_argument("--skip-queue", action="store_true")
-    parser.add_argument("--noop-count", type=int, default=20000)
-    parser.add_argument("--peer-concurrency", type=int, default=4)
-    parser.add_argument("--spamassassin-limit", type=int, default=300)
-    parser.add_argument("--stage-sample", type=int, default=300)
-    parser.add_argument("--json", type=Path, help="write the rows here (costs beside it)")
-    return parser
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pipeline.report import analysis_json, table_row
 from pipeline.settings import get_settings
 from pipeline.sources import expand, read_sources
 from pipeline.storage.schema import upgrade
+from tasks import cli_bench as bench_cli
 from tasks import cli_gateway as gateway_cli
 from tasks import cli_observability as observability_cli
 from tasks import cli_resilience as resilience_cli
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     resilience_cli.add_commands(commands)
     services_cli.add_commands(commands)
     gateway_cli.add_commands(commands)
+    bench_cli.add_commands(commands)
     return parser
 
 
@@ -80,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **resilience_cli.HANDLERS,
         **services_cli.HANDLERS,
         **gateway_cli.HANDLERS,
+        **bench_cli.HANDLERS,
     }
     try:
         return handlers[args.command](args)

@@ -1,0 +1,32 @@
+"""The options of ``phishx bench`` (``python -m bench.throughput``), cheap to import."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from bench.corpus import DEFAULT_CORPUS
+
+
+def bench_options(add_help: bool) -> argparse.ArgumentParser:
+    """The benchmark's argument parser (also the parent of the ``phishx bench`` command)."""
+    parser = argparse.ArgumentParser(
+        prog="phishx bench", description="PhishX throughput beside Rspamd and SpamAssassin.",
+        add_help=add_help,
+    )  # fmt: skip
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, help="only the first N emails (default: all)")
+    parser.add_argument("--concurrency", default="4,16,64", help="producer threads, comma list")
+    parser.add_argument("--modes", default="fused,batch", help="pipeline modes, comma list")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="pool size")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--rabbitmq", action="store_true", help="RabbitMQ as the broker")
+    parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--skip-queue", action="store_true")
+    parser.add_argument("--noop-count", type=int, default=20000)
+    parser.add_argument("--peer-concurrency", type=int, default=4)
+    parser.add_argument("--spamassassin-limit", type=int, default=300)
+    parser.add_argument("--stage-sample", type=int, default=300)
+    parser.add_argument("--json", type=Path, help="write the rows here (costs beside it)")
+    return parser
