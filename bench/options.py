@@ -17,14 +17,18 @@ def bench_options(add_help: bool) -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, help="only the first N emails (default: all)")
-    parser.add_argument("--concurrency", default="4,16,64", help="producer threads, comma list")
-    parser.add_argument("--modes", default="fused,batch", help="pipeline modes, comma list")
+    parser.add_argument("--concurrency", default="2,32", help="producer threads, comma list")
+    parser.add_argument(
+        "--modes",
+        default="fused,batch,batch@0.05",
+        help="pipeline modes, comma list; batch@W sets the batch wait to W seconds",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="pool size")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rabbitmq", action="store_true", help="RabbitMQ as the broker")
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--skip-queue", action="store_true")
-    parser.add_argument("--noop-count", type=int, default=20000)
+    parser.add_argument("--noop-count", type=int, default=5000)
     parser.add_argument("--peer-concurrency", type=int, default=4)
     parser.add_argument("--spamassassin-limit", type=int, default=300)
     parser.add_argument("--stage-sample", type=int, default=300)

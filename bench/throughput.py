@@ -7,7 +7,7 @@ commands, database transactions and worker CPU per email, peak worker memory.
 Then the peers score the same emails one system at a time, a queue probe counts
 no-op publishes and consumptions per second, and each stage's CPU cost is measured.
 
-    python -m bench.throughput [--limit 2000] [--concurrency 4,16,64] [--modes fused,batch]
+    python -m bench.throughput [--limit 2000] [--concurrency 2,32] [--modes fused,batch,batch@0.05]
                                [--skip-peers] [--skip-queue] [--rabbitmq] [--json FILE]
 """
 
@@ -56,23 +56,24 @@ class Stack:
 
 
 @contextmanager
-def stack(rabbitmq: bool, workers: int, batch_size: int) -> Iterator[Stack]:
+def stack(args: argparse.Namespace) -> Iterator[Stack]:
     """A private Redis, a fresh PostgreSQL database and a migrated, running worker."""
     with (
         private_redis() as redis_url,
         postgres_database() as database,
-        _broker(rabbitmq, redis_url) as broker,
+        _broker(args.rabbitmq, redis_url) as broker,
         tempfile.TemporaryDirectory() as data,
     ):
         env = _env(
             broker_url=broker, result_backend=redis_url, redis_url=redis_url,
             database_url=database, data_dir=data, signing_master_key="A" * 43 + "=",
-            batch_size=str(batch_size),
+            batch_size=str(args.batch_size),
         )  # fmt: skip
         subprocess.run([sys.executable, "-m", "tasks.cli", "migrate"], env=env, check=True)
         name = f"bench-{os.getpid()}@{platform.node()}"
         env["PHISHX_BENCH_WORKER"] = name
-        with celery_worker(env, workers, Path(data) / "worker.log", WORKER_QUEUES, name) as proc:
+        log = Path(data) / "worker.log"
+        with celery_worker(env, args.workers, log, WORKER_QUEUES, name) as proc:
             yield Stack(env, redis_url, database, proc, name)
 
 
@@ -94,11 +95,17 @@ def _broker(rabbitmq: bool, redis_url: str) -> Iterator[str]:
 def run_phishx(
     setup: Stack, mode: str, concurrency: int, corpus: Path, limit: int | None
 ) -> dict[str, Any]:
-    """One producer run on an emptied database; the producer's figures plus costs per email."""
+    """One producer run on an emptied database; the producer's figures plus costs per email.
+
+    ``mode`` is a pipeline mode, optionally with a batch wait: ``batch@0.05``.
+    """
     _truncate(setup.database)
     commands, xacts = command_count(setup.redis_url), _transactions(setup.database)
     cpu = cpu_seconds(tree(setup.worker.pid))
-    env = {**setup.env, "PHISHX_PIPELINE_MODE": mode}
+    pipeline_mode, _, batch_wait = mode.partition("@")
+    env = {**setup.env, "PHISHX_PIPELINE_MODE": pipeline_mode}
+    if batch_wait:  # read by the producer only: each run may have its own
+        env["PHISHX_BATCH_WAIT"] = batch_wait
     produced = subprocess.run(
         [sys.executable, "-m", "bench.load_producer", "--corpus", str(corpus),
          "--concurrency", str(concurrency), *(["--limit", str(limit)] if limit else [])],
@@ -163,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     extra: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
                              "machine": f"{platform.node()} {os.cpu_count()} CPUs"}  # fmt: skip
-    with stack(args.rabbitmq, args.workers, args.batch_size) as setup:
+    with stack(args) as setup:
         for mode in args.modes.split(","):
             for concurrency in concurrencies:
                 rows.append(run_phishx(setup, mode, concurrency, args.corpus, args.limit))
