@@ -66,7 +66,7 @@ def _stored_reader(request: Request, key: str) -> bool:
     security: GatewaySecurity | None = getattr(request.app.state, "security", None)
     if security is None:
         return False
-    stored = security.keys.authenticate(key)
+    stored = security.verified_keys.authenticate(key)
     return stored is not None and not stored.revoked and bool({"read", "admin"} & stored.scopes)
 
 

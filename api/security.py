@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property
 
+from api.key_cache import CachedKeys
 from pipeline.observability.metrics import metrics
 from pipeline.security.api_keys import SCOPES, ApiKeyStore
 from pipeline.security.counters import (
@@ -64,6 +65,11 @@ class GatewaySecurity:
     def keys(self) -> ApiKeyStore:
         """Database-stored API keys."""
         return ApiKeyStore(self.settings.effective_database_url)
+
+    @cached_property
+    def verified_keys(self) -> CachedKeys:
+        """Stored keys as this process last verified them, for ``api_key_cache_seconds``."""
+        return CachedKeys(self.keys, self.settings.api_key_cache_seconds)
 
     @cached_property
     def signing_keys(self) -> SigningKeyManager:
@@ -119,7 +125,7 @@ class GatewaySecurity:
         if self._settings_key(key):
             digest = hashlib.sha256(key.encode()).hexdigest()
             return Principal(f"settings-{digest[:12]}", frozenset(SCOPES))
-        stored = self.keys.authenticate(key)
+        stored = self.verified_keys.authenticate(key)
         if stored is None:
             raise self.refuse(401, "invalid")
         if stored.revoked:

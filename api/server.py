@@ -11,6 +11,8 @@ from pipeline.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+_WORKER_STARTUP_SECONDS = 60
+
 
 def serve(host: str, port: int, workers: int = 1) -> None:
     """Run the gateway until interrupted.
@@ -29,4 +31,7 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         log_level=get_settings().log_level.lower(),
         access_log=False,
+        # A worker imports the whole analysis stack before it answers its supervisor;
+        # on a busy host that can take longer than uvicorn's 5 s default.
+        timeout_worker_healthcheck=_WORKER_STARTUP_SECONDS,
     )

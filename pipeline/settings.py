@@ -176,6 +176,12 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: float = Field(default=1200.0, gt=0, description="Per API key.")
     rate_limit_burst: int = Field(default=200, ge=1, description="Requests a key may burst.")
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a gateway process trusts a verified key without reading the "
+        "database; a revocation takes effect within this time. 0: read every request.",
+    )
     max_request_bytes: int = Field(default=36 * 1024 * 1024, gt=0)
     result_wait_max: float = Field(default=30.0, ge=0, description="Cap of GET ?wait=.")
 

@@ -48,17 +48,20 @@ class Submitted:
     result: AsyncResult | None
 
 
-def submit(raw: bytes) -> Submitted:
+def submit(raw: bytes, *, track_result: bool = True) -> Submitted:
     """Store the email once and enqueue its analysis unless it is already decided.
 
     Submitting the same bytes again returns the existing analysis. An analysis
     that is not final yet is enqueued again: the stages are idempotent, so a
     chain lost with a broker is recovered and a duplicate one costs only time.
+    Without ``track_result`` (a producer that reads verdicts from the database),
+    this process does not subscribe to the chain's result: one broker call less.
     """
     submission = get_engine().submit(raw)
     if submission.status == DONE:
         return Submitted(submission.analysis_id, submission.sha256, None)
     if get_settings().pipeline_mode == "batch":
         return Submitted(submission.analysis_id, submission.sha256, enqueue(submission.analysis_id))
-    result = analysis_chain(submission.analysis_id).apply_async()
+    options = {} if track_result else {"ignore_result": True}
+    result = analysis_chain(submission.analysis_id).apply_async(**options)
     return Submitted(submission.analysis_id, submission.sha256, result)
