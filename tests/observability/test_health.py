@@ -119,6 +119,8 @@ def test_database_on_a_closed_port_is_unhealthy() -> None:
 def test_queue_depth_against_thresholds(broker_url: str, waiting: int, expected: Status) -> None:
     """Depth above the warning is DEGRADED, above the critical UNHEALTHY."""
     app = Celery("publisher", broker=broker_url, set_as_current=False)
+    # Confirmed publishes are enqueued when they return, so the count is not read early.
+    app.conf.broker_transport_options = {"confirm_publish": True}
     for _ in range(waiting):
         app.send_task("phishx.parse", args=["id"], queue="parse")
     app.close()
