@@ -10,6 +10,7 @@ from typing import Any
 
 from kombu import Queue  # type: ignore[attr-defined]
 
+from pipeline.resilience.timeouts import TimeoutConfig
 from pipeline.settings import STAGES, Settings, get_settings
 
 # Poison messages are published here for operators; no worker consumes it.
@@ -111,24 +112,27 @@ def build(settings: Settings) -> dict[str, Any]:
                 "options": {"expires": settings.resume_interval},
             },
         },
-        "task_annotations": {
-            stage_task_name(stage): {
-                "soft_time_limit": settings.soft_time_limits[stage],
-                "time_limit": settings.hard_time_limits[stage],
-            }
-            for stage in STAGES
-        }
-        | {
-            # A batch shares the fused limits: each of its stages has its own budget too.
-            task: {
-                "soft_time_limit": sum(settings.soft_time_limits.values()),
-                "time_limit": sum(settings.hard_time_limits.values()),
-            }
-            for task in (FUSED_TASK, BATCH_TASK)
-        },
+        "task_annotations": _time_limits(TimeoutConfig.from_settings(settings)),
         "timezone": "UTC",
         "enable_utc": True,
     }
+
+
+def _time_limits(limits: TimeoutConfig) -> dict[str, dict[str, float]]:
+    """Each stage task's soft and hard limits; a fused or batch task gets their sums."""
+    per_stage = {
+        stage_task_name(stage): {
+            "soft_time_limit": limits.soft_limit(stage),
+            "time_limit": limits.hard_limit(stage),
+        }
+        for stage in STAGES
+    }
+    # A batch shares the fused limits: each of its stages has its own budget too.
+    whole = {
+        "soft_time_limit": sum(limits.soft_limit(stage) for stage in STAGES),
+        "time_limit": sum(limits.hard_limit(stage) for stage in STAGES),
+    }
+    return per_stage | {task: dict(whole) for task in (FUSED_TASK, BATCH_TASK)}
 
 
 globals().update(build(get_settings()))

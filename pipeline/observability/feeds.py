@@ -23,12 +23,14 @@ from pipeline.resilience import (
     CallIgnored,
     CallRejected,
     CallSucceeded,
+    CircuitBreaker,
     CircuitState,
     StateChanged,
     StoreSnapshot,
     TimeoutMetrics,
     all_breakers,
 )
+from pipeline.storage.database import database_breaker
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +65,14 @@ def install() -> None:
     watch_breakers()
 
 
+def _breakers() -> dict[str, CircuitBreaker]:
+    """The named service breakers and this process's database breaker."""
+    return all_breakers() | {"database": database_breaker()}
+
+
 def watch_breakers() -> None:
     """Attach the metrics to every breaker of this process not yet watched."""
-    for name, breaker in all_breakers().items():
+    for name, breaker in _breakers().items():
         if _feeds.watched.get(name) is breaker:
             continue
         with _feeds.lock:
@@ -79,7 +86,7 @@ def watch_breakers() -> None:
 def refresh_breakers() -> None:
     """Set the breaker gauges from fresh snapshots (one store read per breaker)."""
     watch_breakers()
-    for name, breaker in all_breakers().items():
+    for name, breaker in _breakers().items():
         try:
             record_snapshot(name, breaker.snapshot())
         except Exception:

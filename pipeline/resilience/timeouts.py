@@ -6,16 +6,19 @@ import asyncio
 import functools
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
 
 from pipeline.errors import ConfigurationError
 from pipeline.resilience import timeout_interrupt
 from pipeline.resilience.timeout_interrupt import OperationTimeoutError, TimeoutInterruptError
 from pipeline.resilience.timeout_metrics import TimeoutMetrics, TimeoutStats
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 __all__ = [
     "OperationTimeoutError",
@@ -44,10 +47,12 @@ class _ReadOnlyAliases(type):
 
 @dataclass(frozen=True, slots=True)
 class TimeoutConfig(metaclass=_ReadOnlyAliases):
-    """Time limits in seconds, per outside dependency and per task.
+    """Time limits in seconds, per outside dependency and per stage task.
 
     The UPPER_CASE class attributes are the defaults under their historical
-    names (``TimeoutConfig.NLP_SERVICE_TIMEOUT``); they cannot be rebound.
+    names (``TimeoutConfig.NLP_SERVICE_TIMEOUT``); they cannot be rebound. A stage
+    without a limit of its own in ``stage_soft`` / ``stage_hard`` gets
+    ``task_soft`` / ``task_hard``.
     """
 
     NLP_SERVICE_TIMEOUT: ClassVar[float] = 5.0
@@ -69,10 +74,39 @@ class TimeoutConfig(metaclass=_ReadOnlyAliases):
     task_hard: float = TASK_HARD_TIMEOUT
     api_request: float = API_REQUEST_TIMEOUT
     queue_operation: float = QUEUE_OPERATION_TIMEOUT
+    stage_soft: Mapping[str, float] = field(default_factory=dict)
+    stage_hard: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.task_hard <= self.task_soft:
             raise ConfigurationError("task_hard must be longer than task_soft")
+        for stage in sorted(self.stage_soft.keys() | self.stage_hard.keys()):
+            if self.hard_limit(stage) <= self.soft_limit(stage):
+                raise ConfigurationError(f"the hard limit of {stage} must exceed its soft limit")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TimeoutConfig:
+        """The limits the settings configure: one service timeout, limits per stage.
+
+        clamd gets six service timeouts to read its answer: it scans the whole
+        stream before it says anything.
+        """
+        service = settings.service_timeout
+        return cls(
+            nlp_service=service,
+            url_analyzer=service,
+            clamav=service * 6,
+            stage_soft=dict(settings.soft_time_limits),
+            stage_hard=dict(settings.hard_time_limits),
+        )
+
+    def soft_limit(self, stage: str) -> float:
+        """The soft time limit of a stage task: it raises inside the stage."""
+        return self.stage_soft.get(stage, self.task_soft)
+
+    def hard_limit(self, stage: str) -> float:
+        """The hard time limit of a stage task: its pool process is killed."""
+        return self.stage_hard.get(stage, self.task_hard)
 
 
 class SyncTimeout:

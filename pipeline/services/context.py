@@ -9,7 +9,7 @@ import logging
 
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.analyzers.url_lists import load_blocklist
-from pipeline.resilience import get_breaker
+from pipeline.resilience import TimeoutConfig, get_breaker
 from pipeline.services.clamd import ClamdClient, parse_address
 from pipeline.services.dns_txt import DnsTxtResolver
 from pipeline.services.guard import BreakerGuard
@@ -33,21 +33,24 @@ def build_context(settings: Settings) -> AnalysisContext:
         Without ``dkim_dns_enabled`` DKIM keys are not looked up, and without
         ``url_blocklist_path`` no blocklist is used.
     """
-    timeout = settings.service_timeout
+    limits = TimeoutConfig.from_settings(settings)
     context = AnalysisContext()
     if settings.clamd_address:
         host, port = parse_address(settings.clamd_address)
         context.antivirus = ClamdClient(
-            host, port, read_timeout=timeout * 6, guard=_guard("clamd", settings)
+            host, port, read_timeout=limits.clamav, guard=_guard("clamd", settings)
         )
     if settings.nlp_url:
-        context.nlp = NlpClient(settings.nlp_url, timeout, guard=_guard("nlp", settings))
+        context.nlp = NlpClient(settings.nlp_url, limits.nlp_service, guard=_guard("nlp", settings))
     if settings.url_reputation_url:
         context.url_reputation = UrlReputationClient(
-            settings.url_reputation_url, timeout, guard=_guard("url_reputation", settings)
-        )
+            settings.url_reputation_url, limits.url_analyzer,
+            guard=_guard("url_reputation", settings),
+        )  # fmt: skip
     if settings.dkim_dns_enabled:
-        context.dkim_dns = DnsTxtResolver(timeout, guard=_guard("dkim_dns", settings))
+        context.dkim_dns = DnsTxtResolver(
+            settings.service_timeout, guard=_guard("dkim_dns", settings)
+        )
     if settings.url_blocklist_path:
         context.url_blocklist = load_blocklist(settings.url_blocklist_path)
     log.info(

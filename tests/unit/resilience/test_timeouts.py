@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pipeline.errors import ServiceTimeoutError
+from pipeline.errors import ConfigurationError, ServiceTimeoutError
 from pipeline.resilience import (
     OperationTimeoutError,
     SyncTimeout,
@@ -19,6 +19,7 @@ from pipeline.resilience import (
     async_timeout,
     with_timeout,
 )
+from pipeline.settings import Settings
 
 
 def _spin(seconds: float) -> None:
@@ -57,6 +58,33 @@ def test_config_aliases_are_read_only() -> None:
     """The UPPER_CASE defaults cannot be rebound at run time."""
     with pytest.raises(AttributeError):
         TimeoutConfig.NLP_SERVICE_TIMEOUT = 1.0
+
+
+def test_stage_limits_come_from_the_settings() -> None:
+    """Per-stage soft and hard limits and the service timeout are the settings' values."""
+    settings = Settings(
+        soft_time_limits={"attachments": 90}, hard_time_limits={"attachments": 120},
+        service_timeout=2.0,
+    )  # fmt: skip
+
+    config = TimeoutConfig.from_settings(settings)
+
+    assert (config.soft_limit("attachments"), config.hard_limit("attachments")) == (90, 120)
+    assert (config.soft_limit("parse"), config.hard_limit("parse")) == (20, 40)
+    assert (config.nlp_service, config.url_analyzer) == (2.0, 2.0)
+
+
+def test_a_stage_without_its_own_limits_gets_the_task_defaults() -> None:
+    """A stage named nowhere falls back to task_soft and task_hard."""
+    config = TimeoutConfig(stage_soft={"parse": 5}, stage_hard={"parse": 9})
+
+    assert (config.soft_limit("unknown"), config.hard_limit("unknown")) == (30, 60)
+
+
+def test_a_hard_limit_below_the_soft_limit_is_refused() -> None:
+    """A stage whose hard limit does not exceed its soft limit is a configuration error."""
+    with pytest.raises(ConfigurationError, match="parse"):
+        TimeoutConfig(stage_soft={"parse": 50}, stage_hard={"parse": 40})
 
 
 def test_main_thread_timeout_interrupts_a_blocking_sleep() -> None:
