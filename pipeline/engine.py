@@ -26,6 +26,7 @@ from pipeline.settings import Settings
 from pipeline.stages import ANALYZERS, DECIDE
 from pipeline.storage import deliveries, repository, stalled
 from pipeline.storage.database import session_scope
+from pipeline.storage.intake import Incoming, store_submissions
 from pipeline.storage.repository import AnalysisView, Submission
 from pipeline.storage.schema import upgrade
 
@@ -103,10 +104,20 @@ class AnalysisEngine:
 
     def submit(self, raw: bytes) -> Submission:
         """Store the bytes once; return the message's analysis (existing or new)."""
-        sha256 = hashlib.sha256(raw).hexdigest()
-        kept = raw if len(raw) <= self.settings.max_message_bytes else None
+        return self.submit_many([raw])[0]
+
+    def submit_many(self, raws: Sequence[bytes]) -> list[Submission]:
+        """Store several emails in one transaction; their analyses in the order given.
+
+        Messages larger than ``max_message_bytes`` keep their digest and size only.
+        """
+        limit = self.settings.max_message_bytes
+        emails = [
+            Incoming(hashlib.sha256(raw).hexdigest(), len(raw), raw if len(raw) <= limit else None)
+            for raw in raws
+        ]
         with session_scope(self.database_url) as session:
-            return repository.store_submission(session, kept, sha256, len(raw))
+            return store_submissions(session, emails)
 
     def run_stage(self, stage: str, analysis_id: str) -> StageRun:
         """Run one analysis stage unless it is already recorded."""

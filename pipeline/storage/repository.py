@@ -7,7 +7,6 @@ final verdict once per analysis. A redelivered task finds its work done.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,37 +79,6 @@ def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> int
         raise NotImplementedError(f"unsupported database dialect: {dialect}")
     returned = session.execute(statement.returning(*table.primary_key.columns)).first()
     return 0 if returned is None else 1
-
-
-def store_submission(session: Session, raw: bytes | None, sha256: str, size: int) -> Submission:
-    """Store the bytes once and return the message's one analysis, creating it if new.
-
-    ``raw`` is None for a message too large to keep: its size and digest are stored.
-    """
-    now = utcnow()
-    insert_ignore(
-        session,
-        MessageRecord.__table__,  # type: ignore[arg-type]
-        {"sha256": sha256, "size": size, "raw": raw, "received_at": now},
-    )
-    created = insert_ignore(
-        session,
-        AnalysisRecord.__table__,  # type: ignore[arg-type]
-        {
-            "id": str(uuid.uuid4()),
-            "message_sha256": sha256,
-            "status": PENDING,
-            "message_id": "",
-            "degraded": [],
-            "created_at": now,
-        },
-    )
-    row = session.execute(
-        select(AnalysisRecord.id, AnalysisRecord.status).where(
-            AnalysisRecord.message_sha256 == sha256
-        )
-    ).one()
-    return Submission(analysis_id=row.id, sha256=sha256, created=bool(created), status=row.status)
 
 
 def load_raw(session: Session, analysis_id: str) -> tuple[str, bytes | None, int]:

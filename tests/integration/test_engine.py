@@ -46,6 +46,37 @@ def test_same_bytes_map_to_one_message_and_one_analysis(settings: Settings) -> N
     assert _count(settings, AnalysisRecord) == 1
 
 
+def test_a_group_of_submissions_maps_each_email_to_its_one_analysis(settings: Settings) -> None:
+    """In one group, new, known and repeated emails each get their one analysis, in order."""
+    engine = AnalysisEngine(settings)
+    known = engine.submit(LURE)
+    fresh = email_bytes(subject="Lunch on Friday?", body="see you there")
+
+    group = engine.submit_many([fresh, LURE, fresh])
+
+    assert [item.created for item in group] == [True, False, False]
+    assert group[1].analysis_id == known.analysis_id
+    assert group[2].analysis_id == group[0].analysis_id != known.analysis_id
+    assert _count(settings, MessageRecord) == 2
+    assert _count(settings, AnalysisRecord) == 2
+
+
+def test_a_message_over_the_size_limit_keeps_its_digest_but_not_its_bytes(
+    settings: Settings,
+) -> None:
+    """A group may mix kept and oversized emails; the oversized one stores no bytes."""
+    engine = AnalysisEngine(settings.model_copy(update={"max_message_bytes": 2000}))
+    large = email_bytes(body="x" * 5000)
+
+    small_one, large_one = engine.submit_many([LURE, large])
+
+    with session_scope(settings.effective_database_url) as session:
+        rows = session.execute(select(MessageRecord.sha256, MessageRecord.raw)).all()
+    kept = {row.sha256: row.raw for row in rows}
+    assert kept[small_one.sha256] == LURE
+    assert kept[large_one.sha256] is None
+
+
 def test_a_repeated_stage_changes_nothing(settings: Settings) -> None:
     """Running a stage again, as a redelivery would, records it once."""
     engine = AnalysisEngine(settings)
