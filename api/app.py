@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -18,6 +19,8 @@ from pipeline.observability.probes import HealthProbes
 from pipeline.observability.queues import reader_for
 from pipeline.observability.sampler import Sampler
 from pipeline.settings import Settings, get_settings
+from tasks.flow import submit_many
+from tasks.group_submit import GroupSubmitter
 from tasks.health import build_probes, control_app, queue_names
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,8 @@ def create_app(settings: Settings | None = None, *, sample: bool = True) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sampler = _sampler(app.state.probes, settings) if sample else None
+        # Concurrent submissions share transactions and broker connections.
+        app.state.submitter = GroupSubmitter(app.state.submit_group)
         if exposition.multiprocess_directory() is not None:
             app.state.snapshot.start()
         log.info("api_started sampler=%s", sampler is not None)
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None, *, sample: bool = True) -> Fast
                 sampler.stop()
             app.state.snapshot.stop()
             app.state.probes.close()
+            app.state.submitter.close()
 
     app = FastAPI(title="PhishX gateway", lifespan=lifespan)
     app.state.settings = settings
@@ -53,6 +59,8 @@ def create_app(settings: Settings | None = None, *, sample: bool = True) -> Fast
     app.state.probes = probes_for(settings)
     app.state.snapshot = exposition.Snapshot()
     app.state.security = GatewaySecurity(settings)
+    # Verdicts are read from the database, so the gateway never waits on a Celery result.
+    app.state.submit_group = partial(submit_many, track_result=False)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics)
     for module in (health, metrics, queues, emails, admin, webhook):

@@ -36,6 +36,7 @@ import redis
 import uvloop
 
 from bench.loopback_http import HttpError, LoopbackClient
+from bench.process_stats import cpu_seconds, tree
 from pipeline.security.api_keys import ApiKeyStore
 from pipeline.security.signing import RequestSigner, RequestVerifier
 from pipeline.settings import STAGES
@@ -180,13 +181,20 @@ def run(rates: list[float], duration: float, workers: int, analysis: int) -> dic
             stack.enter_context(process(worker, env, logs / "worker.log"))
         gateway = [sys.executable, "-m", "tasks.cli", "api", "--host", "127.0.0.1",
                    "--port", str(port), "--workers", str(workers)]  # fmt: skip
-        stack.enter_context(process(gateway, env, logs / "gateway.log"))
+        served = stack.enter_context(process(gateway, env, logs / "gateway.log"))
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: httpx.get(f"{url}/alive").status_code == 200, "gateway")
         runs = []
         for rate in rates:
             uvloop.run(load(port, key, rate, 1.0))  # warm-up: connections, caches
-            runs.append(summary(rate, duration, uvloop.run(load(port, key, rate, duration))))
+            used = cpu_seconds(tree(served.pid)), time.process_time()
+            samples = uvloop.run(load(port, key, rate, duration))
+            gateway_cpu = cpu_seconds(tree(served.pid)) - used[0]
+            client_cpu = time.process_time() - used[1]
+            runs.append(summary(rate, duration, samples) | {
+                "gateway_cpu_ms_per_req": gateway_cpu / len(samples) * 1000,
+                "client_cpu_ms_per_req": client_cpu / len(samples) * 1000,
+            })  # fmt: skip
     return {"gateway_workers": workers, "analysis_concurrency": analysis,
             "duration_s": duration, "runs": runs, **signing_cost()}  # fmt: skip
 
@@ -205,9 +213,8 @@ def main() -> None:
     rates = [min(rate, 1000.0) for rate in args.rate or [100.0, 200.0]]
     result = run(rates, min(args.duration, 60.0), args.workers, args.analysis)
     columns = list(result["runs"][0])
-    print("".join(f"{name:>15}" for name in columns))
-    for row in result["runs"]:
-        print("".join(f"{row[name]:>15.1f}" for name in columns))
+    for name in columns:
+        print(f"{name:<24}" + "".join(f"{row[name]:>12.1f}" for row in result["runs"]))
     print(f"sign {result['sign_us']:.1f} us, verify {result['verify_us']:.1f} us (1 KiB body)")
     for row in result["runs"]:
         verdict = "met" if row["p95_ms"] < GOAL_P95_MS else "NOT met"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from celery import chain
@@ -11,6 +11,7 @@ from celery.result import AsyncResult
 
 from pipeline.settings import STAGES, get_settings
 from pipeline.storage.repository import DONE
+from tasks.app import app
 from tasks.batch import enqueue
 from tasks.runtime import get_engine
 from tasks.stages import STAGE_TASKS, analyze
@@ -57,11 +58,28 @@ def submit(raw: bytes, *, track_result: bool = True) -> Submitted:
     Without ``track_result`` (a producer that reads verdicts from the database),
     this process does not subscribe to the chain's result: one broker call less.
     """
-    submission = get_engine().submit(raw)
-    if submission.status == DONE:
-        return Submitted(submission.analysis_id, submission.sha256, None)
+    return submit_many([raw], track_result=track_result)[0]
+
+
+def submit_many(raws: Sequence[bytes], *, track_result: bool = True) -> list[Submitted]:
+    """:func:`submit` for several emails: one transaction, one broker connection.
+
+    An email repeated within the group is enqueued once.
+    """
+    submissions = get_engine().submit_many(raws)
+    undecided = list(dict.fromkeys(s.analysis_id for s in submissions if s.status != DONE))
+    results = _enqueue(undecided, track_result)
+    return [Submitted(s.analysis_id, s.sha256, results.get(s.analysis_id)) for s in submissions]
+
+
+def _enqueue(analysis_ids: list[str], track_result: bool) -> dict[str, AsyncResult]:
+    if not analysis_ids:
+        return {}
     if get_settings().pipeline_mode == "batch":
-        return Submitted(submission.analysis_id, submission.sha256, enqueue(submission.analysis_id))
+        return {analysis_id: enqueue(analysis_id) for analysis_id in analysis_ids}
     options = {} if track_result else {"ignore_result": True}
-    result = analysis_chain(submission.analysis_id).apply_async(**options)
-    return Submitted(submission.analysis_id, submission.sha256, result)
+    with app.producer_or_acquire() as producer:
+        return {
+            analysis_id: analysis_chain(analysis_id).apply_async(producer=producer, **options)
+            for analysis_id in analysis_ids
+        }

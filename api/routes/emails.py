@@ -8,26 +8,32 @@ import binascii
 import json
 import logging
 import time
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from kombu.exceptions import OperationalError as BrokerOperationalError
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError as DatabaseOperationalError
 
 from api.auth import ReadScope, SubmitScope
 from pipeline.engine import AnalysisEngine
+from pipeline.errors import CircuitOpenError, TransientError
 from pipeline.report import analysis_json
 from pipeline.storage.repository import DONE, AnalysisView
-from tasks.flow import Submitted, submit
+from tasks.group_submit import GroupSubmitter
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["emails"])
 
 _POLL_SECONDS = 0.1
-# Verdicts are read from the database, so the gateway never waits on a Celery result.
-_SUBMIT: Callable[[bytes], Submitted] = partial(submit, track_result=False)
+# Database and broker outages: the producer should send the email again later.
+_UNAVAILABLE = (
+    CircuitOpenError, TransientError, DatabaseOperationalError, InterfaceError,
+    BrokerOperationalError,
+)  # fmt: skip
+_RETRY_AFTER_SECONDS = 5
 _RAW_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
 _BODY_DOC: dict[str, Any] = {
     "requestBody": {
@@ -80,8 +86,13 @@ class EmailResult(BaseModel):
 async def submit_email(request: Request, principal: SubmitScope) -> Accepted:
     """Store a raw RFC 5322 email once and queue its analysis; 202 with the analysis id."""
     raw = _raw_email(request.headers.get("content-type", ""), await request.body())
-    submitter: Callable[[bytes], Submitted] = getattr(request.app.state, "submit", _SUBMIT)
-    submitted = await run_in_threadpool(submitter, raw)
+    submitter: GroupSubmitter = request.app.state.submitter
+    try:
+        submitted = await asyncio.wrap_future(submitter.submit(raw))
+    except _UNAVAILABLE as error:
+        log.warning("email_submit_unavailable error=%s", type(error).__name__)
+        headers = {"Retry-After": str(_RETRY_AFTER_SECONDS)}
+        raise HTTPException(503, "storage or broker unavailable", headers=headers) from error
     status = "pending" if submitted.result is not None else DONE
     log.info("email_submitted analysis_id=%s key_id=%s", submitted.analysis_id, principal.key_id)
     return Accepted(analysis_id=submitted.analysis_id, sha256=submitted.sha256, status=status)

@@ -33,7 +33,7 @@ class Gateway:
         self.port = free_port()
         self.app = create_app(settings, sample=False)
         if submit is not None:
-            self.app.state.submit = submit
+            self.app.state.submit_group = lambda raws: [submit(raw) for raw in raws]
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
+import pytest
+
 from pipeline.engine import AnalysisEngine
-from pipeline.settings import Settings
+from pipeline.settings import Settings, reset_settings
 from tests.gateway.conftest import KeyMaker, bearer
-from tests.gateway.harness import Gateway, inline_submitter
+from tests.gateway.harness import Gateway, free_port, inline_submitter
 from tests.support.mail import EXAMPLES
 
 RAW = (EXAMPLES / "parcel-exe.eml").read_bytes()
@@ -115,3 +117,26 @@ def test_unknown_analysis_is_404(
     response = server.client.get("/emails/not-an-id", headers=bearer(make_key("read")))
 
     assert response.status_code == 404
+
+
+def test_submission_while_the_database_is_down_is_503_with_retry_after(
+    serve: Callable[..., Gateway],
+    gateway_settings: Settings,
+    make_key: KeyMaker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the analyses' database refuses connections, POST /emails asks to retry later."""
+    monkeypatch.setenv(
+        "PHISHX_DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"
+    )
+    monkeypatch.setenv("PHISHX_DATA_DIR", str(gateway_settings.data_dir))
+    reset_settings()
+    server = serve(gateway_settings)
+
+    response = server.client.post(
+        "/emails", content=RAW, headers={**RFC822, **bearer(make_key("submit"))}
+    )
+    reset_settings()
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
