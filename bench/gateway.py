@@ -1,7 +1,7 @@
 """Latency of POST /emails at fixed request rates with a real worker, and signing cost.
 
 Run ``python -m bench.gateway [--rate 100 --rate 200] [--duration 10] [--workers 2]
-[--analysis 2] [--json FILE]``. It starts a PostgreSQL database, a Redis broker database
+[--analysis 2] [--mode chain|fused|batch] [--worker-nice N] [--json FILE]``. It starts a PostgreSQL database, a Redis broker database
 (8, flushed), a Celery worker of ``--analysis`` processes (0: none) and the gateway
 (``phishx api --workers N``) on loopback, sends distinct emails open-loop at each
 ``--rate`` per second and reports the rate achieved and p50 / p95 / p99; then times
@@ -160,8 +160,9 @@ def summary(rate: float, duration: float, samples: list[Sample]) -> dict[str, An
     }
 
 
-def run(rates: list[float], duration: float, workers: int, analysis: int) -> dict[str, Any]:
+def run(rates: list[float], duration: float, args: argparse.Namespace) -> dict[str, Any]:
     """Start the stack, load it at each rate, and measure."""
+    workers, analysis = args.workers, args.analysis
     redis.Redis.from_url(BROKER).flushdb()
     logs = Path(gettempdir()) / "phishx-bench"
     logs.mkdir(exist_ok=True)
@@ -171,11 +172,14 @@ def run(rates: list[float], duration: float, workers: int, analysis: int) -> dic
                    PHISHX_DATA_DIR=tmp, PHISHX_RATE_LIMIT_PER_MINUTE="1000000",
                    PHISHX_RATE_LIMIT_BURST="100000", PHISHX_LOG_LEVEL="WARNING",
                    PHISHX_SIGNING_MASTER_KEY="A" * 43 + "=",
-                   PHISHX_METRICS_DIR=str(Path(tmp) / "metrics"))  # fmt: skip
+                   PHISHX_METRICS_DIR=str(Path(tmp) / "metrics"),
+                   PHISHX_PIPELINE_MODE=args.mode)  # fmt: skip
         key = ApiKeyStore(db).create(frozenset({"submit"}))[1]
         port = 18000 + os.getpid() % 1000
         if analysis:
-            worker = [sys.executable, "-m", "celery", "-A", "tasks", "worker",
+            # A worker niced below the gateway leaves it the CPU it needs on a shared host.
+            worker = ["nice", "-n", str(args.worker_nice),
+                      sys.executable, "-m", "celery", "-A", "tasks", "worker",
                       "-Q", ",".join(STAGES), "-c", str(analysis), "--without-mingle",
                       "--without-gossip", "-l", "WARNING"]  # fmt: skip
             stack.enter_context(process(worker, env, logs / "worker.log"))
@@ -196,6 +200,7 @@ def run(rates: list[float], duration: float, workers: int, analysis: int) -> dic
                 "client_cpu_ms_per_req": client_cpu / len(samples) * 1000,
             })  # fmt: skip
     return {"gateway_workers": workers, "analysis_concurrency": analysis,
+            "pipeline_mode": args.mode, "worker_nice": args.worker_nice,
             "duration_s": duration, "runs": runs, **signing_cost()}  # fmt: skip
 
 
@@ -208,10 +213,14 @@ def main() -> None:
     parser.add_argument(
         "--analysis", type=int, default=2, help="Celery worker concurrency; 0: no worker"
     )
+    parser.add_argument("--mode", choices=("chain", "fused", "batch"), default="chain",
+                        help="pipeline mode of gateway and worker")  # fmt: skip
+    parser.add_argument("--worker-nice", type=int, default=0, help="niceness of the worker")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     rates = [min(rate, 1000.0) for rate in args.rate or [100.0, 200.0]]
-    result = run(rates, min(args.duration, 60.0), args.workers, args.analysis)
+    result = run(rates, min(args.duration, 60.0), args)
+    print(f"mode {args.mode}, worker nice {args.worker_nice}, analysis {args.analysis}")
     columns = list(result["runs"][0])
     for name in columns:
         print(f"{name:<24}" + "".join(f"{row[name]:>12.1f}" for row in result["runs"]))
