@@ -5,9 +5,9 @@ A lookalike is a registered domain whose name is a small edit away from a brand'
 confusables are mapped to Latin letters (``paypal.com`` spelt with a Cyrillic ``a``).
 
 Note:
-    The brand list is short and hand-picked (global services plus the banks, carriers
-    and agencies most imitated in Europe and Brazil). A brand not listed is invisible
-    to these tests.
+    The brand list is short and hand-picked (global services, crypto wallets and
+    exchanges, plus the banks, carriers, retailers and agencies most imitated in
+    Europe, the US and Brazil). A brand not listed is invisible to these tests.
 """
 
 from __future__ import annotations
@@ -70,10 +70,40 @@ BRANDS: dict[str, frozenset[str]] = {
         "binance.us": "binance.us",
         "ionos": "ionos.com ionos.de",
         "wetransfer": "wetransfer.com",
+        "ledger": "ledger.com",
+        "trustwallet": "trustwallet.com",
+        "opensea": "opensea.io",
+        "uniswap": "uniswap.org",
+        "kraken": "kraken.com",
+        "kucoin": "kucoin.com",
+        "bybit": "bybit.com",
+        "blockchain.com": "blockchain.com",
+        "crypto.com": "crypto.com",
+        "ebay": "ebay.com ebay.de ebay.co.uk ebay.nl",
+        "booking.com": "booking.com",
+        "aliexpress": "aliexpress.com",
+        "walmart": "walmart.com",
+        "costco": "costco.com",
+        "mcafee": "mcafee.com",
+        "stripe": "stripe.com",
+        "intuit": "intuit.com",
+        "quickbooks": "intuit.com quickbooks.com",
+        "zoom": "zoom.us zoom.com",
+        "irs": "irs.gov",
+        "hmrc": "hmrc.gov.uk",
+        "royalmail": "royalmail.com",
+        "dpd": "dpd.com dpd.de dpd.co.uk dpd.nl",
+        "telekom": "telekom.de telekom.com t-online.de",
+        "vodafone": "vodafone.com vodafone.de vodafone.co.uk vodafone.nl",
+        "verizon": "verizon.com",
+        "albertheijn": "ah.nl",
     }.items()
 }
 # Brands whose name is a common word get matched only as a whole word.
 _SHORT_BRANDS = frozenset(b for b in BRANDS if len(b) <= 4)
+# Brands named after dictionary words: one edit away lie ordinary domains (telecom,
+# stride, hedger), so they are matched by name but never as lookalikes.
+_WORD_BRANDS = frozenset({"ledger", "stripe", "telekom", "kraken", "intuit"})
 # Digits and non-Latin letters that render like Latin ones (written as escapes).
 _CONFUSABLES = str.maketrans(
     "013547$@\u0430\u0435\u043e\u0440\u0441"
@@ -122,7 +152,7 @@ def lookalike_brand(domain: str) -> str:
     folded = skeleton(label, glyph_pairs=True)
     for brand in BRANDS:
         token = brand.replace(".", "")
-        if len(token) < 5:
+        if len(token) < 5 or brand in _WORD_BRANDS:
             continue
         if folded == token and label != token:
             return brand

@@ -1,13 +1,13 @@
-"""The headers stage: authentication, sender identity and header hygiene together."""
+"""The headers stage: authentication, sender identity and claims, and header hygiene."""
 
 from __future__ import annotations
 
-from pipeline.analyzers import auth, hygiene, identity
+from pipeline.analyzers import auth, hygiene, identity, sender_claims
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
 
-_PARTS = (auth.analyze, identity.analyze, hygiene.analyze)
+_PARTS = (auth.analyze, identity.analyze, sender_claims.analyze, hygiene.analyze)
 
 
 def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:

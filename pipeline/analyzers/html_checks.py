@@ -1,13 +1,26 @@
-"""Lures in an HTML body: credential forms, refreshes, scripts and hidden text."""
+"""Lures in an HTML body: credential forms, refreshes, scripts, hidden text, bare links.
+
+Note:
+    A sparse body is judged on the HTML alone; a short legitimate notification that
+    links away from its sender's domain looks the same, so the scorer caps its weight.
+"""
 
 from __future__ import annotations
 
 from pipeline.analyzers.url_checks import host_of
+from pipeline.domains import registered_domain
+from pipeline.html_text import HtmlDocument
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
 
 HIDDEN_TEXT_CHARS = 300
 OBFUSCATION_CALLS = 2
+SPARSE_WORDS = 30
+_WEB = ("http://", "https://")
+# Documents a short covering note may legitimately point to ("see the attached").
+_DOCUMENT_TYPES = frozenset(
+    {"application/pdf", "application/zip", "application/x-ole-storage", "application/rtf"}
+)
 
 
 def check_html(message: ParsedMessage, outcome: StageOutcome) -> None:
@@ -29,3 +42,28 @@ def check_html(message: ParsedMessage, outcome: StageOutcome) -> None:
         outcome.add("html_script_obfuscation", 15.0, f"{document.script_obfuscation} decode calls")
     if document.hidden_text_chars >= HIDDEN_TEXT_CHARS:
         outcome.add("html_hidden_text", 10.0, f"{document.hidden_text_chars} hidden characters")
+    _check_sparse(message, document, outcome)
+
+
+def _check_sparse(message: ParsedMessage, document: HtmlDocument, outcome: StageOutcome) -> None:
+    """A few words around a link to another site: the shape of a click-through lure.
+
+    Real notifications carry a footer (address, legal text, unsubscribe) and
+    conversations carry sentences; an image or one button with a line of text does
+    not give a keyword filter anything to read.
+    """
+    words = len(document.text.split())
+    if words >= SPARSE_WORDS or any(a.sniffed_type in _DOCUMENT_TYPES for a in message.attachments):
+        return
+    sender = registered_domain(message.from_.domain) if message.from_ else ""
+    away = [
+        link.url
+        for link in message.links
+        if link.source in ("a", "area")
+        and link.url.strip().lower().startswith(_WEB)
+        and registered_domain(host_of(link.url)) != sender
+    ]
+    if away:
+        outcome.add(
+            "html_sparse_lure", 10.0, f"{words} visible words around a link to {host_of(away[0])}"
+        )

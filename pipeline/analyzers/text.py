@@ -1,4 +1,4 @@
-"""The text stage: lure cues in the wording and the trained classifier's probability.
+"""The text stage: lure cues, disguised wording and the trained classifier's probability.
 
 The remote NLP service (``context.nlp``) is asked first when configured; when it
 fails, the in-process model answers and the stage is marked degraded.
@@ -10,6 +10,7 @@ import logging
 import math
 
 from pipeline.analyzers.base import AnalysisContext, TextClassifier
+from pipeline.analyzers.evasion import check_evasion
 from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
@@ -24,8 +25,9 @@ _LOGIT_LIMIT = 6.0
 
 
 def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
-    """Score wording cues and the text classifier."""
+    """Score wording cues, disguised wording and the text classifier."""
     outcome = StageOutcome()
+    check_evasion(message, outcome)
     subject, body = message.subject, message.visible_text[:20000]
     text = cue_text(subject, body)
     for name, pattern in CUES.items():

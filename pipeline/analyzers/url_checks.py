@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from pipeline.analyzers.brands import brand_in_subdomain, lookalike_brand
+from pipeline.analyzers.open_redirects import open_redirect_targets
 from pipeline.analyzers.url_lists import (
     CREDENTIAL_PATH_WORDS,
     FORM_SERVICES,
@@ -84,13 +85,13 @@ def host_of(url: str) -> str:
 
 
 def embedded_urls(parts: UrlParts) -> list[str]:
-    """URLs carried in the query of a redirector (``?url=https%3A%2F%2F...``)."""
+    """URLs a redirector forwards to: in its query, or in a well-known open redirect."""
     found: list[str] = []
     for _, value in parse_qsl(parts.query, keep_blank_values=False)[:20]:
         decoded = unquote(value)
         if _EMBEDDED_URL.match(decoded):
             found.append(decoded)
-    return found
+    return found + open_redirect_targets(parts.host, parts.path, parts.query)
 
 
 def check_url(url: str) -> list[Finding]:

@@ -56,6 +56,9 @@ CUES: dict[str, re.Pattern[str]] = {
         r"entrega|pacote|sendung|paket|zustellung|pakket|bezorging)\b",
         "action": r"\b(click\s+(here|below|the\s+link)|clique\s+aqui|klicken\s+sie|klik\s+hier|"
         r"haga\s+clic|log\s*in\s+(now|here)|sign\s+in\s+now|acesse|access\s+now)\b",
+        "wallet": r"\b(seed\s+phrase|recovery\s+phrase|secret\s+phrase|private\s+key|airdrop|"
+        r"connect\s+(your\s+)?wallet|(verify|validate|sync|restore)\s+(your\s+)?wallet|"
+        r"claim\s+(your\s+)?(tokens?|rewards?|airdrop|\$[a-z]{2,6}))\b",
         "generic_greeting": r"\b(dear\s+(customer|user|client|member|account\s+holder|valued)|"
         r"prezado\s+cliente|caro\s+cliente|sehr\s+geehrte[r]?\s+kunde|beste\s+klant|"
         r"estimado\s+cliente)\b",

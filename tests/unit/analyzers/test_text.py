@@ -87,3 +87,10 @@ def test_recipient_address_does_not_change_the_text_score() -> None:
     second = model.phishing_probability("Invoice", body.format("someone.else@other.example"))
 
     assert first == second
+
+
+def test_wallet_recovery_phrase_request_is_a_cue() -> None:
+    """Asking for a wallet's recovery phrase is the crypto form of a credential request."""
+    raw = email_bytes(subject="Action needed", body="Enter your seed phrase to restore access.")
+
+    assert "text_wallet" in names(run(text.analyze, raw))

@@ -91,3 +91,60 @@ def test_blocklisted_host() -> None:
     raw = email_bytes(body="See https://www.bad.example/x")
 
     assert "url_blocklisted" in names(run(urls.analyze, raw, context))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.google.co.uk/amp/s/lure.example/login",
+        "https://www.bing.com/ck/a?!&&p=1f&u=a1aHR0cHM6Ly9sdXJlLmV4YW1wbGUvbG9naW4&ntb=1",
+        "https://translate.google.com/translate?sl=auto&tl=en&u=lure.example/login.php",
+        "https://lure-example.translate.goog/login",
+    ],
+)
+def test_open_redirects_on_trusted_sites_are_decoded(url: str) -> None:
+    """Google AMP, Bing click and Translate proxy links reveal where they forward."""
+    raw = email_bytes(body=f"Open {url} now.")
+
+    outcome = run(urls.analyze, raw)
+
+    assert any(
+        item.name == "url_redirector" and "lure.example" in item.evidence
+        for item in outcome.indicators
+    )
+
+
+def test_search_link_is_not_a_redirect() -> None:
+    """An ordinary search result link forwards nowhere."""
+    raw = email_bytes(body="See https://www.google.com/search?q=usrp+b210 for more.")
+
+    assert "url_redirector" not in names(run(urls.analyze, raw))
+
+
+def test_few_words_around_a_foreign_link_is_a_sparse_lure() -> None:
+    """A button and one line of text pointing off the sender's domain is a sparse lure."""
+    raw = html_email('<p>Your document is ready.</p><a href="https://files.example.net/d">Open</a>')
+
+    assert "html_sparse_lure" in names(run(urls.analyze, raw))
+
+
+def test_short_note_linking_to_own_domain_is_not_sparse_lure() -> None:
+    """A short signature-style note linking to the sender's own site is ordinary."""
+    raw = html_email('<p>Thanks, see you then.</p><a href="https://www.example.com/">Alice</a>')
+
+    assert "html_sparse_lure" not in names(run(urls.analyze, raw))
+
+
+def test_html_with_real_text_is_not_sparse_lure() -> None:
+    """A body with sentences around its link is not sparse."""
+    words = " ".join(["word"] * 40)
+    raw = html_email(f'<p>{words}</p><a href="https://files.example.net/d">Open</a>')
+
+    assert "html_sparse_lure" not in names(run(urls.analyze, raw))
+
+
+def test_dictionary_word_brand_has_no_lookalikes() -> None:
+    """'telecom' is one edit from 'telekom' but is an ordinary word, not an imitation."""
+    raw = email_bytes(body="Visit https://telecom.example.de/offers today.")
+
+    assert "url_lookalike_domain" not in names(run(urls.analyze, raw))
