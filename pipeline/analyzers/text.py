@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 CLASSIFIER = "text_classifier"
 _CUE_SCORE = 5.0
 _LOGIT_LIMIT = 6.0
+# The model's strongest ham evidence means "reads like the ham it was trained on",
+# which says little about mail from other sources; it may lower the score by at most
+# 20 points, while lure evidence keeps the full range.
+_LOGIT_FLOOR = -2.0
 
 
 def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
@@ -44,7 +48,7 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
 def classifier_indicator(probability: float) -> tuple[str, float, str]:
     """The indicator for a classifier probability: ten times its clipped log-odds."""
     p = min(max(probability, 1e-6), 1 - 1e-6)
-    logit = max(-_LOGIT_LIMIT, min(_LOGIT_LIMIT, math.log(p / (1 - p))))
+    logit = max(_LOGIT_FLOOR, min(_LOGIT_LIMIT, math.log(p / (1 - p))))
     return CLASSIFIER, round(10.0 * logit, 2), f"p(phishing)={probability:.3f}"
 
 

@@ -94,3 +94,18 @@ def test_wallet_recovery_phrase_request_is_a_cue() -> None:
     raw = email_bytes(subject="Action needed", body="Enter your seed phrase to restore access.")
 
     assert "text_wallet" in names(run(text.analyze, raw))
+
+
+def test_ham_evidence_from_the_text_model_is_bounded() -> None:
+    """A near-certain ham reading lowers the score by at most 20 points."""
+    name, score, _ = text.classifier_indicator(1e-9)
+
+    assert name == "text_classifier"
+    assert score == -20.0
+
+
+def test_lure_evidence_from_the_text_model_keeps_its_range() -> None:
+    """A near-certain lure reading still counts its full 60 points."""
+    _, score, _ = text.classifier_indicator(1 - 1e-9)
+
+    assert score == 60.0
