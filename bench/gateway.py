@@ -1,8 +1,9 @@
 """Latency of POST /emails at fixed request rates with a real worker, and signing cost.
 
 Run ``python -m bench.gateway [--rate 100 --rate 200] [--duration 10] [--workers 2]
-[--analysis 2] [--mode chain|fused|batch] [--worker-nice N] [--json FILE]``. It starts a PostgreSQL database, a Redis broker database
-(8, flushed), a Celery worker of ``--analysis`` processes (0: none) and the gateway
+[--analysis 2] [--mode chain|fused|batch] [--worker-nice N] [--json FILE]``.
+It starts a PostgreSQL database, a Redis broker database (8, flushed), a Celery
+worker of ``--analysis`` processes (0: none) and the gateway
 (``phishx api --workers N``) on loopback, sends distinct emails open-loop at each
 ``--rate`` per second and reports the rate achieved and p50 / p95 / p99; then times
 signing and verifying in microseconds.
