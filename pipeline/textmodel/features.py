@@ -58,7 +58,14 @@ CUES: dict[str, re.Pattern[str]] = {
         r"haga\s+clic|log\s*in\s+(now|here)|sign\s+in\s+now|acesse|access\s+now)\b",
         "wallet": r"\b(seed\s+phrase|recovery\s+phrase|secret\s+phrase|private\s+key|airdrop|"
         r"connect\s+(your\s+)?wallet|(verify|validate|sync|restore)\s+(your\s+)?wallet|"
-        r"claim\s+(your\s+)?(tokens?|rewards?|airdrop|\$[a-z]{2,6}))\b",
+        r"claim\s+(your\s+)?(tokens?|rewards?|airdrop|\$[a-z]{2,6})|"
+        r"(confirm|verify|secure|sync)\s+your\s+(keys|seed|wallet))\b",
+        "advance_fee": r"\b(next\s+of\s+kin|(named|made)\s+(you\s+)?(the\s+)?(sole\s+)?"
+        r"beneficiary|inheritance\s+(fund|sum)|dying\s+bed|late\s+client|"
+        r"unclaimed\s+(fund|sum|deposit)|consignment\s+box|compensation\s+fund|"
+        r"(usd|us\$|eur|gbp)\s*\$?\s*[\d.,]+\s*(m\b|million)|"
+        r"[\d.,]+\s*(million|m)\s*(us\s*dollars|usd|euros|pounds\s+sterling)|"
+        r"herança|erbschaft|herencia)",
         "generic_greeting": r"\b(dear\s+(customer|user|client|member|account\s+holder|valued)|"
         r"prezado\s+cliente|caro\s+cliente|sehr\s+geehrte[r]?\s+kunde|beste\s+klant|"
         r"estimado\s+cliente)\b",

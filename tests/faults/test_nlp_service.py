@@ -72,7 +72,7 @@ def test_breaker_follows_the_nlp_service(
     reasons = _text_runs(database_url)
     assert calls_while_failing == THRESHOLD
     assert state_after_errors is CircuitState.OPEN
-    assert all("local model used" in reason for reason in reasons[:9])
+    assert all("local model used" in reason for reason in reasons[:9]), reasons
     # Each email tries the service twice: the first email fails twice, the second's
     # first failure opens the breaker and its retry is refused; the rest fail fast.
     assert "ServiceUnavailableError" in reasons[0]

@@ -96,6 +96,23 @@ def test_wallet_recovery_phrase_request_is_a_cue() -> None:
     assert "text_wallet" in names(run(text.analyze, raw))
 
 
+def test_advance_fee_story_is_a_cue() -> None:
+    """A stranger's fortune offered for a fee is the oldest email fraud."""
+    raw = email_bytes(
+        subject="ON MY DYING BED",
+        body="I wish to transfer the sum of 10.5 million US dollars to you as next of kin.",
+    )
+
+    assert "text_advance_fee" in names(run(text.analyze, raw))
+
+
+def test_funding_news_is_not_an_advance_fee_cue() -> None:
+    """A sum in millions without the fraud's framing stays quiet."""
+    raw = email_bytes(subject="Company news", body="We raised $2 million in our seed round.")
+
+    assert "text_advance_fee" not in names(run(text.analyze, raw))
+
+
 def test_ham_evidence_from_the_text_model_is_bounded() -> None:
     """A near-certain ham reading lowers the score by at most 20 points."""
     name, score, _ = text.classifier_indicator(1e-9)
