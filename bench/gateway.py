@@ -26,6 +26,7 @@ import sys
 import time
 import timeit
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from tempfile import TemporaryDirectory, gettempdir
@@ -153,6 +154,7 @@ def summary(rate: float, duration: float, samples: list[Sample]) -> dict[str, An
         "achieved_per_s": accepted / span,
         "requests": len(samples),
         "non_202": len(samples) - accepted,
+        "non_202_statuses": dict(Counter(status for _, _, status in samples if status != 202)),
         "p50_ms": percentile(latencies, 0.50),
         "p95_ms": percentile(latencies, 0.95),
         "p99_ms": percentile(latencies, 0.99),
@@ -222,9 +224,13 @@ def main() -> None:
     rates = [min(rate, 1000.0) for rate in args.rate or [100.0, 200.0]]
     result = run(rates, min(args.duration, 60.0), args)
     print(f"mode {args.mode}, worker nice {args.worker_nice}, analysis {args.analysis}")
-    columns = list(result["runs"][0])
+    columns = [name for name, value in result["runs"][0].items() if isinstance(value, float | int)]
     for name in columns:
         print(f"{name:<24}" + "".join(f"{row[name]:>12.1f}" for row in result["runs"]))
+    for row in result["runs"]:
+        if row["non_202_statuses"]:
+            print(f"other statuses at {row['offered_per_s']:.0f} req/s (0: no answer): "
+                  f"{row['non_202_statuses']}")  # fmt: skip
     print(f"sign {result['sign_us']:.1f} us, verify {result['verify_us']:.1f} us (1 KiB body)")
     for row in result["runs"]:
         verdict = "met" if row["p95_ms"] < GOAL_P95_MS else "NOT met"
