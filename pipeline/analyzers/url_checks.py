@@ -184,6 +184,8 @@ def _internal_ip(host: str) -> bool:
 
 def mixed_scripts(host: str) -> bool:
     """True when one label mixes Latin letters with Cyrillic or Greek ones."""
+    if host.isascii():
+        return False
     for label in host.split("."):
         scripts = {_script(char) for char in label if char.isalpha()}
         scripts.discard("OTHER")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sklearn
 from scipy import sparse
 
 from pipeline.errors import ConfigurationError
@@ -27,18 +28,22 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "text_model.npz
 class TextModel:
     """Logistic regression weights; ``phishing_probability`` is its only behaviour."""
 
-    coef: np.ndarray[Any, np.dtype[np.float32]]
+    coef: np.ndarray[Any, np.dtype[np.float64]]
     intercept: float
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def decision(self, features: sparse.csr_matrix) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Raw log-odds for each row of a feature matrix."""
-        scores = features @ self.coef.astype(np.float64)
+        scores = features @ self.coef
         return np.asarray(scores, dtype=np.float64).ravel() + self.intercept
 
     def phishing_probability(self, subject: str, body: str) -> float:
         """The probability that this subject and body are a lure."""
-        logit = float(self.decision(vectorize([normalise(subject, body)]))[0])
+        # One document per call: sklearn's per-call input validation would cost more
+        # than the hashing itself.
+        with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
+            features = vectorize([normalise(subject, body)])
+        logit = float(self.decision(features)[0])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
     def save(self, path: Path) -> None:
@@ -56,7 +61,7 @@ def load_model(path: Path) -> TextModel:
     """Read an artifact written by :meth:`TextModel.save`; refuse incompatible ones."""
     with np.load(path, allow_pickle=False) as archive:
         metadata = json.loads(str(archive["metadata"]))
-        coef = archive["coef"].astype(np.float32)
+        coef = archive["coef"].astype(np.float64)
         intercept = float(archive["intercept"][0])
     if metadata.get("format_version") != FORMAT_VERSION or coef.shape != (N_FEATURES,):
         raise ConfigurationError(f"text model {path.name} does not match this PhishX version")

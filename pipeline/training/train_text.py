@@ -35,7 +35,7 @@ def fit_text_model(
     """Fit the logistic regression on a feature matrix from :func:`vectorize`."""
     classifier = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=0)
     classifier.fit(features, labels)
-    coef = classifier.coef_.ravel().astype(np.float32)
+    coef = classifier.coef_.ravel().astype(np.float64)
     return TextModel(coef=coef, intercept=float(classifier.intercept_[0]))
 
 
