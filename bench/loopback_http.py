@@ -16,6 +16,10 @@ class HttpError(Exception):
     """The server's answer could not be read as HTTP/1.1 with a Content-Length."""
 
 
+class StaleConnectionError(HttpError):
+    """The socket was closed before the first byte of an answer."""
+
+
 class LoopbackClient:
     """Keep-alive connections to one ``host:port``, opened as concurrency needs them."""
 
@@ -24,13 +28,29 @@ class LoopbackClient:
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
-        """POST ``body`` to ``path``; the response status (the body is read and dropped)."""
-        reader, writer = self._idle.pop() if self._idle else await self._connect()
+        """POST ``body`` to ``path``; the response status (the body is read and dropped).
+
+        A kept-alive socket the server closed while it sat idle fails before any byte of
+        an answer; like browsers, the request is then sent once more on a new socket.
+        """
         lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         lines.append(f"Content-Length: {len(body)}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        if self._idle:
+            reader, writer = self._idle.pop()
+            try:
+                return await self._exchange(reader, writer, request)
+            except (StaleConnectionError, ConnectionResetError, BrokenPipeError):
+                pass
+        reader, writer = await self._connect()
+        return await self._exchange(reader, writer, request)
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+    ) -> int:
         try:
+            writer.write(request)
             status = await _read_response(reader)
         except (OSError, asyncio.IncompleteReadError, HttpError):
             writer.close()
@@ -52,6 +72,8 @@ class LoopbackClient:
 
 async def _read_response(reader: asyncio.StreamReader) -> int:
     status_line = await reader.readline()
+    if not status_line:
+        raise StaleConnectionError("connection closed before an answer")
     parts = status_line.split(b" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
         raise HttpError("no HTTP status line")
