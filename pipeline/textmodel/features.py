@@ -34,7 +34,8 @@ _ATTRIBUTION = re.compile(
 )
 
 CUES: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern, re.IGNORECASE)
+    # Matched against lower-cased text only: case-blind matching costs twice the time.
+    name: re.compile(pattern)
     for name, pattern in {
         "credential": r"\b(verify|confirm|update|validate|re-?activate|unlock)\s+(your\s+)?"
         r"(account|password|identity|login|credentials|mailbox|e-?mail|details|information)"
@@ -113,8 +114,8 @@ def clean_body(body: str) -> str:
 
 
 def cue_text(subject: str, body: str) -> str:
-    """Subject and own body text with URLs and addresses blanked, for cue matching."""
-    text = f"{clean_subject(subject)}\n{clean_body(body)}"
+    """Lower-cased subject and own body text with URLs and addresses blanked, for cues."""
+    text = f"{clean_subject(subject)}\n{clean_body(body)}".lower()
     return _EMAIL.sub(" ", _URL.sub(" ", text))
 
 
