@@ -10,7 +10,7 @@ import logging
 import math
 
 from pipeline.analyzers.base import AnalysisContext, TextClassifier
-from pipeline.analyzers.evasion import check_evasion
+from pipeline.analyzers.evasion import SCANNED_CHARS, check_evasion
 from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
@@ -32,7 +32,7 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     """Score wording cues, disguised wording and the text classifier."""
     outcome = StageOutcome()
     check_evasion(message, outcome)
-    subject, body = message.subject, message.visible_text[:20000]
+    subject, body = message.subject, message.visible_text[:SCANNED_CHARS]
     text = cue_text(subject, body)
     for name, pattern in CUES.items():
         match = pattern.search(text)
