@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from celery import chain
-from celery.canvas import Signature
+from celery.canvas import Signature, _chain
 from celery.result import AsyncResult
+from kombu.messaging import Producer
 
 from pipeline.settings import STAGES, get_settings
 from pipeline.storage.repository import DONE
@@ -78,8 +80,21 @@ def _enqueue(analysis_ids: list[str], track_result: bool) -> dict[str, AsyncResu
     if get_settings().pipeline_mode == "batch":
         return {analysis_id: enqueue(analysis_id) for analysis_id in analysis_ids}
     options = {} if track_result else {"ignore_result": True}
-    with app.producer_or_acquire() as producer:
-        return {
-            analysis_id: analysis_chain(analysis_id).apply_async(producer=producer, **options)
-            for analysis_id in analysis_ids
-        }
+    # On Redis the group's messages (and their task-sent events) go out in one pipeline.
+    with app.producer_or_acquire() as producer, producer.batch():
+        return {analysis_id: _send(analysis_id, producer, options) for analysis_id in analysis_ids}
+
+
+def _send(analysis_id: str, producer: Producer, options: dict[str, Any]) -> AsyncResult:
+    """Send one analysis on ``producer``; the result of its last task.
+
+    Celery's chain ignores a ``producer`` it is given and takes one from the pool,
+    so the chain is sent as what it publishes: its first task carrying the rest.
+    """
+    signature = analysis_chain(analysis_id)
+    if not isinstance(signature, _chain):
+        return signature.apply_async(producer=producer, **options)
+    first, *rest = signature.tasks
+    last: AsyncResult = rest[-1].freeze()
+    first.apply_async(producer=producer, chain=rest[::-1], **options)
+    return last
