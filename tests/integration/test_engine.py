@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
@@ -59,6 +62,23 @@ def test_a_group_of_submissions_maps_each_email_to_its_one_analysis(settings: Se
     assert group[2].analysis_id == group[0].analysis_id != known.analysis_id
     assert _count(settings, MessageRecord) == 2
     assert _count(settings, AnalysisRecord) == 2
+
+
+def test_concurrent_submissions_of_one_email_share_its_analysis(settings: Settings) -> None:
+    """Producers racing to submit the same new email all get its one analysis."""
+    engine = AnalysisEngine(settings)
+    raw = email_bytes(subject="Quarterly report", body="attached as discussed")
+    start = threading.Barrier(4)
+
+    def submit_together() -> str:
+        start.wait()
+        return engine.submit_many([raw])[0].analysis_id
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda _: submit_together(), range(4)))
+
+    assert len(set(ids)) == 1
+    assert _count(settings, AnalysisRecord) == 1
 
 
 def test_a_message_over_the_size_limit_keeps_its_digest_but_not_its_bytes(
