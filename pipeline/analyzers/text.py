@@ -14,7 +14,8 @@ from pipeline.analyzers.evasion import SCANNED_CHARS, check_evasion
 from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
-from pipeline.textmodel.features import CUES, cue_text
+from pipeline.textmodel.cues import CUES
+from pipeline.textmodel.features import cue_text
 from pipeline.textmodel.model import get_model
 
 log = logging.getLogger(__name__)

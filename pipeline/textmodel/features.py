@@ -2,11 +2,7 @@
 
 Only the Subject and the visible body are used; no other header, no address and no
 URL reaches the model. Hashing needs no stored vocabulary, so the artifact is just a
-weight vector.
-
-Note:
-    The cue lexicons cover English, Portuguese, German, Dutch and Spanish; lures in
-    other languages rely on the n-gram weights alone.
+weight vector. The cue lexicons live in :mod:`pipeline.textmodel.cues`.
 """
 
 from __future__ import annotations
@@ -17,6 +13,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from pipeline.textmodel.cues import CUES
 from pipeline.textmodel.stopwords import remove_stop_words
 
 WORD_FEATURES = 2**18
@@ -32,46 +29,12 @@ _FOOTER_RULE = re.compile(r"^_{20,}\s*$")
 _ATTRIBUTION = re.compile(
     r"^(on .{0,200} wrote:|am .{0,200} schrieb .{0,80}:|em .{0,200} escreveu:)$"
 )
+# The header block a mail client writes under a rule when it forwards or quotes a message.
+_FORWARD_HEADER = re.compile(
+    r"^(from|sent|to|cc|subject|date|de|enviado|para|assunto|data|von|gesendet|an|"
+    r"betreff|datum|van|verzonden|aan|onderwerp|asunto|fecha|envoyé|objet)\s*:"
+)
 
-CUES: dict[str, re.Pattern[str]] = {
-    # Matched against lower-cased text only: case-blind matching costs twice the time.
-    name: re.compile(pattern)
-    for name, pattern in {
-        "credential": r"\b(verify|confirm|update|validate|re-?activate|unlock)\s+(your\s+)?"
-        r"(account|password|identity|login|credentials|mailbox|e-?mail|details|information)"
-        r"|\b(atualize|confirme|valide)\s+(seus?|sua)\s+(dados|cadastro|conta|senha)"
-        r"|\b(bestätigen|aktualisieren|verifizieren)\s+sie\s+(ihr|ihre)"
-        r"|\b(bevestig|verifieer|update)\s+uw\s+(gegevens|account)",
-        "urgency": r"\b(urgent|immediately|within\s+\d+\s+(hours|days)|act\s+now|final\s+"
-        r"(notice|warning|reminder)|expires?\s+today|last\s+(chance|warning)|imediatamente|"
-        r"urgente|sofort|dringend|onmiddellijk|inmediatamente|ultimo\s+aviso|último\s+aviso)\b",
-        "threat": r"\b(suspend(ed)?|locked|blocked|deactivat(ed|ion)|unusual\s+(sign[- ]?in|"
-        r"activity)|will\s+be\s+(closed|terminated|deleted|disabled)|bloquead[oa]|suspens[oa]|"
-        r"gesperrt|deaktiviert|geblokkeerd|cancelad[oa])\b",
-        "password": r"\b(password|passwort|senha|wachtwoord|contraseña|mot\s+de\s+passe)\b",
-        "money": r"\b(invoice|payment|refund|transfer|wire|bitcoin|crypto|fatura|boleto|pix|"
-        r"pagamento|rechnung|zahlung|factuur|betaling|reembolso|erstattung)\b",
-        "prize": r"\b(winner|won|prize|lottery|jackpot|congratulations|reward|gift\s*card|"
-        r"bonus|ganhou|prêmio|premio|gewonnen|gewinn|parabéns|gefeliciteerd)\b",
-        "delivery": r"\b(parcel|package|shipment|delivery|tracking|customs|encomenda|"
-        r"entrega|pacote|sendung|paket|zustellung|pakket|bezorging)\b",
-        "action": r"\b(click\s+(here|below|the\s+link)|clique\s+aqui|klicken\s+sie|klik\s+hier|"
-        r"haga\s+clic|log\s*in\s+(now|here)|sign\s+in\s+now|acesse|access\s+now)\b",
-        "wallet": r"\b(seed\s+phrase|recovery\s+phrase|secret\s+phrase|private\s+key|airdrop|"
-        r"connect\s+(your\s+)?wallet|(verify|validate|sync|restore)\s+(your\s+)?wallet|"
-        r"claim\s+(your\s+)?(tokens?|rewards?|airdrop|\$[a-z]{2,6})|"
-        r"(confirm|verify|secure|sync)\s+your\s+(keys|seed|wallet))\b",
-        "advance_fee": r"\b(next\s+of\s+kin|(named|made)\s+(you\s+)?(the\s+)?(sole\s+)?"
-        r"beneficiary|inheritance\s+(fund|sum)|dying\s+bed|late\s+client|"
-        r"unclaimed\s+(fund|sum|deposit)|consignment\s+box|compensation\s+fund|"
-        r"(usd|us\$|eur|gbp)\s*\$?\s*[\d.,]+\s*(m\b|million)|"
-        r"[\d.,]+\s*(million|m)\s*(us\s*dollars|usd|euros|pounds\s+sterling)|"
-        r"herança|erbschaft|herencia)",
-        "generic_greeting": r"\b(dear\s+(customer|user|client|member|account\s+holder|valued)|"
-        r"prezado\s+cliente|caro\s+cliente|sehr\s+geehrte[r]?\s+kunde|beste\s+klant|"
-        r"estimado\s+cliente)\b",
-    }.items()
-}
 _WORDS = HashingVectorizer(
     n_features=WORD_FEATURES,
     ngram_range=(1, 2),
@@ -101,16 +64,39 @@ def clean_subject(subject: str) -> str:
 
 
 def clean_body(body: str) -> str:
-    """The author's own text: quoted replies, attributions and list footers removed."""
+    """The author's own text: quoted replies, attributions and list footers removed.
+
+    A rule (a line of underscores) ends the author's text, except when nothing was
+    written above it and a forwarded message's header block follows: then the
+    forwarded message is what the sender put in front of the reader, and only its
+    header block is dropped.
+    """
+    lines = [line.strip() for line in body[: MAX_CHARS * 3].splitlines()]
     kept: list[str] = []
-    for line in body[: MAX_CHARS * 3].splitlines():
-        stripped = line.strip()
+    index = 0
+    while index < len(lines):
+        stripped = lines[index]
         if _FOOTER_RULE.match(stripped):
-            break
-        if stripped.startswith(">") or _ATTRIBUTION.match(stripped.lower()):
+            if kept or not _forward_follows(lines, index + 1):
+                break
+            index = _skip_forward_header(lines, index + 1)
             continue
-        kept.append(stripped)
+        if stripped and not (stripped.startswith(">") or _ATTRIBUTION.match(stripped.lower())):
+            kept.append(stripped)
+        index += 1
     return " ".join(" ".join(kept).split())
+
+
+def _forward_follows(lines: list[str], start: int) -> bool:
+    following = next((line for line in lines[start:] if line), "")
+    return bool(_FORWARD_HEADER.match(following.lower()))
+
+
+def _skip_forward_header(lines: list[str], start: int) -> int:
+    index = start
+    while index < len(lines) and (not lines[index] or _FORWARD_HEADER.match(lines[index].lower())):
+        index += 1
+    return index
 
 
 def cue_text(subject: str, body: str) -> str:
