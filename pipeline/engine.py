@@ -116,8 +116,7 @@ class AnalysisEngine:
             Incoming(hashlib.sha256(raw).hexdigest(), len(raw), raw if len(raw) <= limit else None)
             for raw in raws
         ]
-        with session_scope(self.database_url) as session:
-            return store_submissions(session, emails)
+        return store_submissions(self.database_url, emails)
 
     def run_stage(self, stage: str, analysis_id: str) -> StageRun:
         """Run one analysis stage unless it is already recorded."""

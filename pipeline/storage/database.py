@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,6 +89,16 @@ def session_scope(url: str) -> Iterator[Session]:
             raise
         finally:
             session.close()
+
+
+@contextmanager
+def statement_scope(url: str) -> Iterator[Connection]:
+    """A connection in autocommit, behind the breaker, for work that is one atomic statement.
+
+    Each statement commits on its own: no BEGIN and COMMIT round trips around it.
+    """
+    with _breaker.attempt(), _entry(url)[0].connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def dispose_engines() -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from pipeline.storage.database import session_scope, statement_scope
 from pipeline.storage.intake_postgresql import Row, store_group
 from pipeline.storage.models import AnalysisRecord, MessageRecord
 from pipeline.storage.repository import PENDING, Submission, utcnow
@@ -31,8 +32,8 @@ class Incoming:
     raw: bytes | None
 
 
-def store_submissions(session: Session, emails: Sequence[Incoming]) -> list[Submission]:
-    """Store each email once and return its one analysis, in the order given.
+def store_submissions(url: str, emails: Sequence[Incoming]) -> list[Submission]:
+    """Store each email once in the database at ``url``; its one analysis, in the order given.
 
     An email seen before maps to its existing analysis; one repeated within the
     group maps to the same analysis each time.
@@ -40,11 +41,13 @@ def store_submissions(session: Session, emails: Sequence[Incoming]) -> list[Subm
     if not emails:
         return []
     messages = {email.sha256: email for email in emails}
-    if session.get_bind().dialect.name == "postgresql":
+    if url.startswith("postgresql"):
         rows = [(sha, email.size, email.raw) for sha, email in messages.items()]
-        found = store_group(session, rows, PENDING, utcnow())
+        with statement_scope(url) as connection:
+            found = store_group(connection, rows, PENDING, utcnow())
     else:
-        found = _store_portably(session, list(messages.values()))
+        with session_scope(url) as session:
+            found = _store_portably(session, list(messages.values()))
     submissions = []
     for email in emails:
         analysis_id, status, created = found[email.sha256]

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 _STORE = text("""
 WITH incoming AS (
@@ -46,12 +45,16 @@ WHERE message_sha256 = ANY(CAST(:shas AS varchar[]))
 Row = tuple[str, str, bool]  # analysis id, status, created by this call
 
 
-def store_group(
-    session: Session, emails: Sequence[tuple[str, int, bytes | None]], status: str, now: datetime
-) -> dict[str, Row]:
-    """Store distinct ``(sha256, size, raw)`` emails; each digest's analysis.
+Email = tuple[str, int, bytes | None]  # sha256, size, raw bytes unless too large to keep
 
-    An analysis another transaction created after this statement began is
+
+def store_group(
+    connection: Connection, emails: Sequence[Email], status: str, now: datetime
+) -> dict[str, Row]:
+    """Store distinct emails; each digest's analysis.
+
+    The statement is atomic on its own, so ``connection`` may be in autocommit.
+    An analysis that another transaction created after the statement began is
     neither inserted nor visible to it; a second read finds it.
     """
     shas = [sha for sha, _, _ in emails]
@@ -63,9 +66,9 @@ def store_group(
         "status": status,
         "now": now,
     }
-    found = {row[1]: (row[0], row[2], row[3]) for row in session.execute(_STORE, params)}
+    found = {row[1]: (row[0], row[2], row[3]) for row in connection.execute(_STORE, params)}
     missing = [sha for sha in shas if sha not in found]
     if missing:
-        rows = session.execute(_EXISTING, {"shas": missing})
+        rows = connection.execute(_EXISTING, {"shas": missing})
         found.update({row[1]: (row[0], row[2], row[3]) for row in rows})
     return found
