@@ -3,8 +3,9 @@
 Lure senders disguise the words a keyword filter or a fuzzy hash would catch: they
 put invisible joiners between letters, write in mathematical or fullwidth look-alike
 letters, swap single letters for Cyrillic or Greek twins, append random tokens to
-the subject so every copy hashes differently, and pad display names with filler
-("Jumbo..Winnen", "A D A C"). Ordinary correspondents have no reason to do any of
+the subject so every copy hashes differently, pad display names with filler
+("Jumbo..Winnen", "A D A C"), and write subjects with filler in place of spaces
+("_Your_Reward_Worth_", "Geef jouw..mening"). Ordinary correspondents have no reason to do any of
 this, in any language.
 
 Note:
@@ -42,6 +43,10 @@ MIN_CASE_SWITCHES = 3
 # Filler runs, dots between words, or a name spelt out letter by letter.
 _PADDED_NAME = re.compile(r"[_*#~]{2,}|(?<=\w)\.{2,}(?=\w)|(?<!\S)(?:[A-Za-z] ){3,}[A-Za-z](?!\S)")
 
+# Two dots standing for a space between letters ("jouw..mening"); an ellipsis has three.
+_DOTTED_SPACE = re.compile(r"(?<=[^\W\d_])(?<!\.)\.\.(?=[^\W\d_])")
+_TITLE_WORD = re.compile(r"^[A-Z][a-z']+$")
+
 
 def check_evasion(message: ParsedMessage, outcome: StageOutcome) -> None:
     """Indicators for disguised wording in the subject, display name and visible text."""
@@ -58,9 +63,28 @@ def check_evasion(message: ParsedMessage, outcome: StageOutcome) -> None:
         outcome.add("text_mixed_script", 20.0, f"{len(mixed)} word(s) mixing scripts: {mixed[0]}")
     if _PADDED_NAME.search(name):
         outcome.add("display_name_padded", 15.0, f"display name {name[:60]!r} is padded")
+    if padded_subject(message.subject):
+        outcome.add("subject_padded", 10.0, f"subject {message.subject[:60]!r} is padded")
     tokens = [token for token in _TOKEN.findall(f"{message.subject} {name}") if is_random(token)]
     if tokens:
         outcome.add("subject_random_token", 10.0, f"random token {tokens[0][:40]!r}")
+
+
+def padded_subject(subject: str) -> bool:
+    """True when filler stands in for the spaces between a subject's words.
+
+    Identifiers joined by underscores (``rx_samples_to_file``, ``RFNOC_OOT_SRCS``)
+    are not padding: only a space-free subject of three or more parts that starts or
+    ends with filler, or holds two or more capitalised words, is.
+    """
+    stripped = subject.strip()
+    if _DOTTED_SPACE.search(stripped):
+        return True
+    parts = [part for part in stripped.split("_") if part]
+    if any(ch.isspace() for ch in stripped) or len(parts) < 3:
+        return False
+    edges = stripped.startswith("_") or stripped.endswith("_")
+    return edges or sum(1 for part in parts if _TITLE_WORD.match(part)) >= 2
 
 
 def is_random(token: str) -> bool:

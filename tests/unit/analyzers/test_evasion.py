@@ -69,3 +69,31 @@ def test_camel_case_words_and_hex_ids_are_not_random() -> None:
     assert not is_random("OpenCourseWare")
     assert not is_random("3f9a0c2be1d4")
     assert not is_random("TheServerSide")
+
+
+def test_subject_with_underscores_for_spaces_is_padded() -> None:
+    """'_Your_Reward_Worth_' hides its words from filters that split on spaces."""
+    raw = email_bytes(subject="_Your_Reward_Worth_")
+
+    assert "subject_padded" in names(run(text.analyze, raw))
+
+
+def test_subject_with_double_dots_for_spaces_is_padded() -> None:
+    """'Geef jouw..mening..en..win' joins words with filler dots."""
+    raw = email_bytes(subject="Geef jouw..mening..en..win")
+
+    assert "subject_padded" in names(run(text.analyze, raw))
+
+
+def test_identifier_in_a_subject_is_not_padding() -> None:
+    """A code identifier such as 'rx_samples_to_file' is ordinary technical wording."""
+    raw = email_bytes(subject="rx_samples_to_file")
+
+    assert "subject_padded" not in names(run(text.analyze, raw))
+
+
+def test_ellipsis_in_a_subject_is_not_padding() -> None:
+    """Three dots between words are an ellipsis, not a disguised space."""
+    raw = email_bytes(subject="Wait...what happened to the build")
+
+    assert "subject_padded" not in names(run(text.analyze, raw))
