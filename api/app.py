@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, sample: bool = True) -> Fast
             app.state.snapshot.stop()
             app.state.probes.close()
             app.state.submitter.close()
+            await app.state.security.aclose()
 
     app = FastAPI(title="PhishX gateway", lifespan=lifespan)
     app.state.settings = settings

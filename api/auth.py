@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -73,17 +73,17 @@ def _stored_reader(request: Request, key: str) -> bool:
 Authenticated = Annotated[None, Depends(require_api_key)]
 
 
-def require_scope(scope: str) -> Callable[[Request], Principal]:
+def require_scope(scope: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency that admits a bearer key holding ``scope``, within its rate limit.
 
     401 for a missing, unknown or revoked key, 403 for a key without the scope,
     429 with ``Retry-After`` when the key's rate limit is exhausted.
     """
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:
         security: GatewaySecurity = request.app.state.security
         try:
-            return security.authorize(request.headers.get("authorization", ""), scope)
+            return await security.authorize(request.headers.get("authorization", ""), scope)
         except Refusal as refusal:
             raise _answer(refusal) from None
 

@@ -40,16 +40,17 @@ class CachedKeys:
 
     def authenticate(self, key: str) -> ApiKey | None:
         """The stored key matching ``key`` (revoked ones included), or None."""
-        if self.ttl <= 0:
-            return self.store.authenticate(key)
-        wanted = digest(key)
-        cached = self._fresh(wanted)
+        cached = self.cached(key)
         if cached is not None:
             return cached
         found = self.store.authenticate(key)
-        if found is not None:
-            self._keep(wanted, found)
+        if found is not None and self.ttl > 0:
+            self._keep(digest(key), found)
         return found
+
+    def cached(self, key: str) -> ApiKey | None:
+        """The key as verified within ``ttl`` seconds, without reading the database; or None."""
+        return self._fresh(digest(key)) if self.ttl > 0 else None
 
     def _fresh(self, wanted: str) -> ApiKey | None:
         with self._lock:

@@ -11,6 +11,10 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
+
+import redis.asyncio
+from starlette.concurrency import run_in_threadpool
 
 from api.key_cache import CachedKeys
 from pipeline.observability.metrics import metrics
@@ -25,12 +29,13 @@ from pipeline.security.counters import (
 from pipeline.security.keys import SigningKeyManager
 from pipeline.security.nonces import MemoryNonceStore, NonceStore, RedisNonceStore
 from pipeline.security.rate_limit import (
+    AsyncRateLimiter,
+    AsyncRedisRateLimiter,
+    ImmediateRateLimiter,
     MemoryRateLimiter,
     RateDecision,
-    RateLimiter,
-    RedisRateLimiter,
 )
-from pipeline.security.shared import shared_redis
+from pipeline.security.shared import shared_async_redis, shared_redis
 from pipeline.security.signing import RequestVerifier
 from pipeline.settings import Settings
 
@@ -77,13 +82,23 @@ class GatewaySecurity:
         return SigningKeyManager.from_settings(self.settings)
 
     @cached_property
-    def limiter(self) -> RateLimiter:
-        """Per-key token buckets: Redis when configured, else memory."""
+    def limiter(self) -> AsyncRateLimiter:
+        """Per-key token buckets: Redis when configured (awaited), else memory."""
         rate = self.settings.rate_limit_per_minute / 60
-        client = shared_redis(self.settings)
+        client = self._loop_redis
         if client is None:
-            return MemoryRateLimiter(rate, self.settings.rate_limit_burst)
-        return RedisRateLimiter(client, rate, self.settings.rate_limit_burst)
+            return ImmediateRateLimiter(MemoryRateLimiter(rate, self.settings.rate_limit_burst))
+        return AsyncRedisRateLimiter(client, rate, self.settings.rate_limit_burst)
+
+    @cached_property
+    def _loop_redis(self) -> redis.asyncio.Redis[Any] | None:
+        return shared_async_redis(self.settings)
+
+    async def aclose(self) -> None:
+        """Close the connections the event loop opened (at shutdown, on that loop)."""
+        client = self.__dict__.get("_loop_redis")
+        if client is not None:
+            await client.aclose()
 
     @cached_property
     def counter(self) -> EventCounter:
@@ -98,24 +113,33 @@ class GatewaySecurity:
         nonces: NonceStore = MemoryNonceStore() if client is None else RedisNonceStore(client)
         return RequestVerifier(nonces, max_age=self.settings.signature_max_age)
 
-    def authorize(self, header: str, scope: str) -> Principal:
-        """The principal behind ``Authorization: header`` if it holds ``scope``."""
-        principal = self._authenticate(header)
-        if scope not in principal.scopes:
-            raise self.refuse(403, "scope")
-        decision = self.limiter.hit(principal.key_id)
-        if not decision.allowed:
-            raise self._limited(principal, decision)
+    async def authorize(self, header: str, scope: str) -> Principal:
+        """The principal behind ``Authorization: header`` if it holds ``scope``.
+
+        A key verified recently and the rate limit cost no thread. A key not in
+        the cache is looked up in the database, and a refusal counted in the
+        shared event counter, on a worker thread.
+        """
+        try:
+            principal = await self._authenticate(header)
+            if scope not in principal.scopes:
+                raise self.refuse(403, "scope")
+            decision = await self.limiter.hit(principal.key_id)
+            if not decision.allowed:
+                raise self._limited(principal, decision)
+        except Refusal as refusal:
+            event = RATE_LIMITED if refusal.status == 429 else AUTH_FAILURES
+            await run_in_threadpool(self.counter.incr, event)
+            raise
         return principal
 
     def refuse(self, status: int, reason: str) -> Refusal:
-        """Count and log a refused credential; the log names the reason only."""
+        """Log a refused credential and count it in the metrics; the log names the reason only."""
         metrics().auth_failures.labels(reason).inc()
-        self.counter.incr(AUTH_FAILURES)
         log.warning("api_auth_refused reason=%s status=%d", reason, status)
         return Refusal(status, reason)
 
-    def _authenticate(self, header: str) -> Principal:
+    async def _authenticate(self, header: str) -> Principal:
         scheme, _, key = header.partition(" ")
         key = key.strip()
         if not header:
@@ -125,7 +149,9 @@ class GatewaySecurity:
         if self._settings_key(key):
             digest = hashlib.sha256(key.encode()).hexdigest()
             return Principal(f"settings-{digest[:12]}", frozenset(SCOPES))
-        stored = self.verified_keys.authenticate(key)
+        stored = self.verified_keys.cached(key)
+        if stored is None:
+            stored = await run_in_threadpool(self.verified_keys.authenticate, key)
         if stored is None:
             raise self.refuse(401, "invalid")
         if stored.revoked:
@@ -139,7 +165,6 @@ class GatewaySecurity:
 
     def _limited(self, principal: Principal, decision: RateDecision) -> Refusal:
         metrics().rate_limited.labels("api_key").inc()
-        self.counter.incr(RATE_LIMITED)
         log.warning(
             "api_rate_limited key_id=%s retry_after=%.2f", principal.key_id, decision.retry_after
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis
+import redis.asyncio
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,14 @@ class RateLimiter(Protocol):
     """Takes one token from the bucket called ``key``."""
 
     def hit(self, key: str) -> RateDecision:
+        """The decision for one request counted against ``key``."""
+        ...
+
+
+class AsyncRateLimiter(Protocol):
+    """:class:`RateLimiter` for an event loop."""
+
+    async def hit(self, key: str) -> RateDecision:
         """The decision for one request counted against ``key``."""
         ...
 
@@ -110,10 +119,57 @@ class RedisRateLimiter:
     def hit(self, key: str) -> RateDecision:
         """Run the token-bucket script for ``key``."""
         try:
-            allowed, retry, tokens = self._script(
+            answer = self._script(keys=[_PREFIX + key], args=[self.rate, self.burst, self._clock()])
+        except redis.RedisError as error:
+            return _store_unavailable(error, self.burst)
+        return _decision(answer)
+
+
+class AsyncRedisRateLimiter:
+    """:class:`RedisRateLimiter` awaited on an event loop: the same buckets and script.
+
+    Note:
+        The client belongs to the event loop that first uses it.
+    """
+
+    def __init__(
+        self,
+        client: redis.asyncio.Redis[Any],
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.rate, self.burst = rate, burst
+        self._clock = clock
+        self._script = client.register_script(_BUCKET_SCRIPT)
+
+    async def hit(self, key: str) -> RateDecision:
+        """Run the token-bucket script for ``key``."""
+        try:
+            answer = await self._script(
                 keys=[_PREFIX + key], args=[self.rate, self.burst, self._clock()]
             )
         except redis.RedisError as error:
-            log.warning("rate_limit.store_unavailable error_type=%s", type(error).__name__)
-            return RateDecision(True, 0.0, float(self.burst))
-        return RateDecision(bool(int(allowed)), float(retry), float(tokens))
+            return _store_unavailable(error, self.burst)
+        return _decision(answer)
+
+
+class ImmediateRateLimiter:
+    """A limiter that never waits on a socket (memory), behind the async interface."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def hit(self, key: str) -> RateDecision:
+        """The wrapped limiter's decision."""
+        return self.limiter.hit(key)
+
+
+def _decision(answer: list[Any]) -> RateDecision:
+    allowed, retry, tokens = answer
+    return RateDecision(bool(int(allowed)), float(retry), float(tokens))
+
+
+def _store_unavailable(error: redis.RedisError, burst: int) -> RateDecision:
+    log.warning("rate_limit.store_unavailable error_type=%s", type(error).__name__)
+    return RateDecision(True, 0.0, float(burst))

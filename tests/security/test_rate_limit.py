@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable, Iterator
 
 import pytest
 import redis
+import redis.asyncio
 
-from pipeline.security.rate_limit import MemoryRateLimiter, RedisRateLimiter
+from pipeline.security.rate_limit import (
+    AsyncRedisRateLimiter,
+    MemoryRateLimiter,
+    RateDecision,
+    RedisRateLimiter,
+)
 from pipeline.settings import Settings
 from tests.gateway.conftest import KeyMaker, bearer
 from tests.gateway.harness import Gateway
@@ -48,6 +55,22 @@ def test_redis_bucket_is_shared_by_two_clients(redis_url: str) -> None:
 
     assert [decision.allowed for decision in decisions] == [True, True, False]
     assert decisions[-1].retry_after > 0
+
+
+@pytest.mark.services
+def test_awaited_bucket_is_the_one_the_blocking_client_fills(redis_url: str) -> None:
+    """The event-loop limiter refuses once a blocking client emptied the same bucket."""
+    blocking = RedisRateLimiter(redis.Redis.from_url(redis_url), rate=0.01, burst=1)
+    blocking.hit("key-b")
+
+    async def hit_from_loop() -> RateDecision:
+        async with redis.asyncio.Redis.from_url(redis_url) as client:
+            return await AsyncRedisRateLimiter(client, rate=0.01, burst=1).hit("key-b")
+
+    decision = asyncio.run(hit_from_loop())
+
+    assert not decision.allowed
+    assert decision.retry_after > 0
 
 
 @pytest.mark.services
