@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import chain
-from celery.canvas import Signature, _chain
+from celery.canvas import Signature
 from celery.result import AsyncResult
 from kombu.messaging import Producer
 
@@ -15,18 +15,9 @@ from pipeline.settings import STAGES, get_settings
 from pipeline.storage.repository import DONE
 from tasks.app import app
 from tasks.batch import enqueue
+from tasks.bulk_send import send_many
 from tasks.runtime import get_engine
 from tasks.stages import STAGE_TASKS, analyze
-
-
-def analysis_chain(analysis_id: str) -> Signature:
-    """parse → headers → urls → attachments → text → decide, each on its own queue.
-
-    In the fused pipeline mode, one task runs every stage of the email instead.
-    """
-    if get_settings().pipeline_mode == "fused":
-        return analyze.si(analysis_id)
-    return chain(*(task.si(analysis_id) for task in STAGE_TASKS))
 
 
 def resume_chain(analysis_id: str, completed: Collection[str]) -> Signature:
@@ -79,22 +70,27 @@ def _enqueue(analysis_ids: list[str], track_result: bool) -> dict[str, AsyncResu
         return {}
     if get_settings().pipeline_mode == "batch":
         return {analysis_id: enqueue(analysis_id) for analysis_id in analysis_ids}
-    options = {} if track_result else {"ignore_result": True}
     # On Redis the group's messages (and their task-sent events) go out in one pipeline.
-    with app.producer_or_acquire() as producer, producer.batch():
-        return {analysis_id: _send(analysis_id, producer, options) for analysis_id in analysis_ids}
+    with app.producer_or_acquire() as producer:
+        if get_settings().pipeline_mode == "fused":
+            calls = [(analysis_id,) for analysis_id in analysis_ids]
+            sent = send_many(analyze, calls, producer, ignore_result=not track_result)
+            return dict(zip(analysis_ids, sent, strict=True))
+        options = {} if track_result else {"ignore_result": True}
+        with producer.batch():
+            return {
+                analysis_id: _send(analysis_id, producer, options) for analysis_id in analysis_ids
+            }
 
 
 def _send(analysis_id: str, producer: Producer, options: dict[str, Any]) -> AsyncResult:
-    """Send one analysis on ``producer``; the result of its last task.
+    """Send parse → headers → urls → attachments → text → decide; the last task's result.
 
-    Celery's chain ignores a ``producer`` it is given and takes one from the pool,
-    so the chain is sent as what it publishes: its first task carrying the rest.
+    Each stage runs on its own queue. Celery's chain ignores a ``producer`` it is
+    given and takes one from the pool, so the chain is sent as what it publishes:
+    its first task carrying the rest.
     """
-    signature = analysis_chain(analysis_id)
-    if not isinstance(signature, _chain):
-        return signature.apply_async(producer=producer, **options)
-    first, *rest = signature.tasks
+    first, *rest = (task.si(analysis_id) for task in STAGE_TASKS)
     last: AsyncResult = rest[-1].freeze()
     first.apply_async(producer=producer, chain=rest[::-1], **options)
     return last

@@ -1,0 +1,75 @@
+"""Many calls of one task sent at once arrive as the messages ``apply_async`` would send."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from celery import Celery, Task
+from kombu.entity import Queue
+
+from tasks.bulk_send import send_many
+
+pytestmark = pytest.mark.services
+
+QUEUE = "bulk_probe"
+
+
+@pytest.fixture
+def app(broker_url: str) -> Iterator[Celery]:
+    """A Celery app on the test broker whose probe task is routed to ``QUEUE``."""
+    app = Celery("bulk", broker=broker_url, set_as_current=False)
+    app.conf.update(
+        task_routes={"probe": {"queue": QUEUE}}, task_queues=[Queue(QUEUE)],
+        task_send_sent_event=False,
+    )  # fmt: skip
+    yield app
+    app.close()
+
+
+def _probe(app: Celery) -> Task:
+    """The task that the messages call (it is never run)."""
+
+    def probe(analysis_id: str) -> str:
+        return analysis_id
+
+    task: Task = app.task(name="probe")(probe)
+    return task
+
+
+def _drain(app: Celery, count: int) -> list[tuple[dict[str, Any], Any]]:
+    """Headers and decoded body of ``count`` messages taken from ``QUEUE``."""
+    taken = []
+    with app.connection_for_read() as connection, connection.SimpleQueue(QUEUE) as queue:
+        for _ in range(count):
+            message = queue.get(timeout=5)
+            taken.append((message.headers, message.decode()))
+            message.ack()
+    return taken
+
+
+def test_each_call_is_a_task_message_with_its_own_id_and_arguments(app: Celery) -> None:
+    """Fifty calls give fifty protocol-2 messages of the task, ids as returned, args in order."""
+    probe = _probe(app)
+    calls = [(f"analysis-{number}",) for number in range(50)]
+
+    with app.producer_or_acquire() as producer:
+        results = send_many(probe, calls, producer, ignore_result=True)
+    taken = _drain(app, len(calls))
+
+    assert [headers["task"] for headers, _ in taken] == ["probe"] * 50
+    assert [headers["id"] for headers, _ in taken] == [result.id for result in results]
+    assert len({result.id for result in results}) == 50
+    assert [body[0] for _, body in taken] == [list(call) for call in calls]
+    assert all(headers["root_id"] == headers["id"] for headers, _ in taken)
+
+
+def test_no_calls_send_nothing(app: Celery) -> None:
+    """An empty list of calls publishes no message."""
+    probe = _probe(app)
+
+    with app.producer_or_acquire() as producer:
+        results = send_many(probe, [], producer)
+
+    assert results == []
