@@ -46,7 +46,10 @@ NAME_CAPS = {
 }
 PRIOR_WEIGHT = 1.0
 L2 = 0.002
-MAX_FPR = 0.005
+# The operating goal allows 1% false positives; the threshold is placed at 0.75% on
+# cross-fitted training scores, because mail the model has not seen scores a little
+# higher than that (out of fold this lands at about 1%).
+MAX_FPR = 0.0075
 THRESHOLD_FOLDS = 4
 
 
