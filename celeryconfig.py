@@ -84,7 +84,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "task_acks_on_failure": True,
         "task_acks_on_timeout": True,
         "task_track_started": True,
-        "task_send_sent_event": True,
+        "task_send_sent_event": settings.task_sent_events,
         "worker_send_task_events": True,
         "worker_prefetch_multiplier": 1,
         "worker_concurrency": settings.worker_concurrency,

@@ -138,6 +138,7 @@ class Settings(BaseSettings):
         description="Messages waiting in the stage queues above which the sweep waits.",
     )
     worker_concurrency: int | None = Field(default=None, gt=0)
+    task_sent_events: bool = Field(default=True, description="Producers announce each task sent.")
     metrics_port: int | None = None
     metrics_dir: Path | None = Field(
         default=None,

@@ -25,9 +25,16 @@ _MAX_BATCH_COMMANDS = 1000
 
 
 def send_many(
-    task: Task, calls: Sequence[tuple[Any, ...]], producer: Producer, *, ignore_result: bool = False
+    task: Task,
+    calls: Sequence[tuple[Any, ...]],
+    producer: Producer,
+    *,
+    queue: str | None = None,
+    ignore_result: bool = False,
 ) -> list[AsyncResult]:
     """Send ``task`` once per argument tuple of ``calls`` on ``producer``; their results.
+
+    The messages go to ``queue``, or where the task routes say.
 
     Note:
         Only positional arguments, no countdown, ETA, expiry, link or chain: a
@@ -38,7 +45,7 @@ def send_many(
     if not calls:
         return []
     app: Celery = task.app
-    route = app.amqp.router.route({}, task.name)
+    route = app.amqp.router.route({"queue": queue} if queue else {}, task.name)
     producer.maybe_declare(route["queue"])
     template = app.amqp.create_task_message(
         "", task.name, (), {}, reply_to=app.thread_oid,

@@ -14,6 +14,7 @@ from tasks.bulk_send import send_many
 pytestmark = pytest.mark.services
 
 QUEUE = "bulk_probe"
+OTHER_QUEUE = "bulk_other"
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def app(broker_url: str) -> Iterator[Celery]:
     """A Celery app on the test broker whose probe task is routed to ``QUEUE``."""
     app = Celery("bulk", broker=broker_url, set_as_current=False)
     app.conf.update(
-        task_routes={"probe": {"queue": QUEUE}}, task_queues=[Queue(QUEUE)],
+        task_routes={"probe": {"queue": QUEUE}}, task_queues=[Queue(QUEUE), Queue(OTHER_QUEUE)],
         task_send_sent_event=False,
     )  # fmt: skip
     yield app
@@ -38,10 +39,10 @@ def _probe(app: Celery) -> Task:
     return task
 
 
-def _drain(app: Celery, count: int) -> list[tuple[dict[str, Any], Any]]:
-    """Headers and decoded body of ``count`` messages taken from ``QUEUE``."""
+def _drain(app: Celery, count: int, name: str = QUEUE) -> list[tuple[dict[str, Any], Any]]:
+    """Headers and decoded body of ``count`` messages taken from the queue ``name``."""
     taken = []
-    with app.connection_for_read() as connection, connection.SimpleQueue(QUEUE) as queue:
+    with app.connection_for_read() as connection, connection.SimpleQueue(name) as queue:
         for _ in range(count):
             message = queue.get(timeout=5)
             taken.append((message.headers, message.decode()))
@@ -63,6 +64,17 @@ def test_each_call_is_a_task_message_with_its_own_id_and_arguments(app: Celery) 
     assert len({result.id for result in results}) == 50
     assert [body[0] for _, body in taken] == [list(call) for call in calls]
     assert all(headers["root_id"] == headers["id"] for headers, _ in taken)
+
+
+def test_a_named_queue_overrides_the_route(app: Celery) -> None:
+    """Calls sent to a named queue arrive there, not on the task's routed queue."""
+    probe = _probe(app)
+
+    with app.producer_or_acquire() as producer:
+        send_many(probe, [("a",), ("b",)], producer, queue=OTHER_QUEUE, ignore_result=True)
+    taken = _drain(app, 2, OTHER_QUEUE)
+
+    assert [body[0] for _, body in taken] == [["a"], ["b"]]
 
 
 def test_no_calls_send_nothing(app: Celery) -> None:
