@@ -85,8 +85,9 @@ def record_stages(session: Session, measured: Sequence[MeasuredStage]) -> set[tu
         return set()
     table: Table = StageRunRecord.__table__  # type: ignore[assignment]
     rows = [_stage_row(item) for item in measured]
+    # Statements of fixed text with the rows as parameters: compiled once per process.
     returned = session.execute(
-        _insert_ignore(session, table, rows).returning(table.c.analysis_id, table.c.stage)
+        _insert_ignore(session, table).returning(table.c.analysis_id, table.c.stage), rows
     )
     inserted = {(row.analysis_id, row.stage) for row in returned}
     indicators = [
@@ -102,7 +103,8 @@ def record_stages(session: Session, measured: Sequence[MeasuredStage]) -> set[tu
         for found in item.outcome.indicators
     ]
     if indicators:
-        session.execute(insert(IndicatorRecord), indicators)
+        indicator_table: Table = IndicatorRecord.__table__  # type: ignore[assignment]
+        session.execute(insert(indicator_table), indicators)
     return inserted
 
 
@@ -169,10 +171,10 @@ def _stage_row(item: MeasuredStage) -> dict[str, Any]:
     }
 
 
-def _insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> Any:
+def _insert_ignore(session: Session, table: Table) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table).values(rows).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite.insert(table).values(rows).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
     raise NotImplementedError(f"unsupported database dialect: {dialect}")
