@@ -139,6 +139,8 @@ def _looks_like_email(parsed: ParsedMessage) -> bool:
 
 def decode_header_value(value: str) -> str:
     """Decode RFC 2047 words and raw 8-bit bytes in a header into text."""
+    if value.isascii() and "=?" not in value:  # nothing encoded: the common case
+        return " ".join(value.split())
     if any("\udc80" <= char <= "\udcff" for char in value):
         value = _bytes_to_text(value.encode("ascii", "surrogateescape"), None)
     try:
