@@ -21,7 +21,9 @@ from pipeline.training.corpus import Sample, load_corpus, training_text
 
 log = logging.getLogger(__name__)
 
-DEFAULT_C = 4.0
+# Chosen by cross-validation among 1, 4, 16 and 64: 16 ranked held-out mail best, both
+# in the pooled folds and on a ham source left out of training.
+DEFAULT_C = 16.0
 
 
 def texts_of(samples: Sequence[Sample]) -> list[str]:
