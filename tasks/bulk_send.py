@@ -16,6 +16,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.app.amqp import task_message
+from celery.canvas import Signature
 from celery.result import AsyncResult
 from celery.utils import uuid
 from celery.utils.saferepr import saferepr
@@ -31,14 +32,17 @@ def send_many(
     *,
     queue: str | None = None,
     ignore_result: bool = False,
+    chains: Sequence[Sequence[Signature]] | None = None,
 ) -> list[AsyncResult]:
     """Send ``task`` once per argument tuple of ``calls`` on ``producer``; their results.
 
-    The messages go to ``queue``, or where the task routes say.
+    The messages go to ``queue``, or where the task routes say. With ``chains``,
+    call ``i`` is the first task of a chain: ``chains[i]`` run after it, in order,
+    as after a chain's ``apply_async``.
 
     Note:
-        Only positional arguments, no countdown, ETA, expiry, link or chain: a
-        call that needs those goes through ``apply_async``. The batch is flushed
+        Only positional arguments, no countdown, ETA, expiry or link: a call
+        that needs those goes through ``apply_async``. The batch is flushed
         when the call returns; if the flush fails, none of the calls may have
         been sent, and the error is raised.
     """
@@ -54,22 +58,27 @@ def send_many(
     options = {**route, "declare": [], "retry": False}
     results = []
     with producer.batch(max_size=_MAX_BATCH_COMMANDS):
-        for args in calls:
+        for index, args in enumerate(calls):
             task_id = uuid()
             if not ignore_result:
                 app.backend.on_task_call(producer, task_id)
-            message = _copy(template, task_id, args, app.amqp.argsrepr_maxsize)
+            then = chains[index] if chains else ()
+            message = _copy(template, task_id, args, then, app.amqp.argsrepr_maxsize)
             app.amqp.send_task_message(producer, task.name, message, **options)
             results.append(app.AsyncResult(task_id))
     return results
 
 
-def _copy(template: Any, task_id: str, args: tuple[Any, ...], repr_size: int) -> Any:
-    """The template message for one call: its id, arguments and their repr."""
+def _copy(
+    template: Any, task_id: str, args: tuple[Any, ...], then: Sequence[Signature], repr_size: int
+) -> Any:
+    """The template message for one call: its id, arguments, their repr and what follows."""
     shown = saferepr(args, repr_size)
     headers = {**template.headers, "id": task_id, "root_id": task_id, "argsrepr": shown}
     properties = {**template.properties, "correlation_id": task_id}
     _, kwargs, embed = template.body
+    if then:  # the worker pops the next task from the end
+        embed = {**embed, "chain": list(reversed(then))}
     event = template.sent_event
     if event is not None:
         event = {**event, "uuid": task_id, "root_id": task_id, "args": shown}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from celery import chain
 from celery.canvas import Signature
 from celery.result import AsyncResult
-from kombu.messaging import Producer
 
 from pipeline.settings import STAGES, get_settings
 from pipeline.storage.repository import DONE
@@ -71,26 +69,20 @@ def _enqueue(analysis_ids: list[str], track_result: bool) -> dict[str, AsyncResu
     if get_settings().pipeline_mode == "batch":
         return {analysis_id: enqueue(analysis_id) for analysis_id in analysis_ids}
     # On Redis the group's messages (and their task-sent events) go out in one pipeline.
+    calls = [(analysis_id,) for analysis_id in analysis_ids]
     with app.producer_or_acquire() as producer:
         if get_settings().pipeline_mode == "fused":
-            calls = [(analysis_id,) for analysis_id in analysis_ids]
             sent = send_many(analyze, calls, producer, ignore_result=not track_result)
             return dict(zip(analysis_ids, sent, strict=True))
-        options = {} if track_result else {"ignore_result": True}
-        with producer.batch():
-            return {
-                analysis_id: _send(analysis_id, producer, options) for analysis_id in analysis_ids
-            }
+        chains = [_later_stages(analysis_id) for analysis_id in analysis_ids]
+        send_many(STAGE_TASKS[0], calls, producer, ignore_result=not track_result, chains=chains)
+    # A chain's result is its last task's, whose id was fixed when it was frozen.
+    lasts = [chain[-1].freeze() for chain in chains]
+    return dict(zip(analysis_ids, lasts, strict=True))
 
 
-def _send(analysis_id: str, producer: Producer, options: dict[str, Any]) -> AsyncResult:
-    """Send parse → headers → urls → attachments → text → decide; the last task's result.
-
-    Each stage runs on its own queue. Celery's chain ignores a ``producer`` it is
-    given and takes one from the pool, so the chain is sent as what it publishes:
-    its first task carrying the rest.
-    """
-    first, *rest = (task.si(analysis_id) for task in STAGE_TASKS)
-    last: AsyncResult = rest[-1].freeze()
-    first.apply_async(producer=producer, chain=rest[::-1], **options)
-    return last
+def _later_stages(analysis_id: str) -> list[Signature]:
+    """headers → urls → attachments → text → decide, each on its own queue; the last frozen."""
+    stages = [task.si(analysis_id) for task in STAGE_TASKS[1:]]
+    stages[-1].freeze()
+    return stages

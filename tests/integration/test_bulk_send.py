@@ -77,6 +77,20 @@ def test_a_named_queue_overrides_the_route(app: Celery) -> None:
     assert [body[0] for _, body in taken] == [["a"], ["b"]]
 
 
+def test_a_call_carries_the_tasks_that_follow_it(app: Celery) -> None:
+    """With chains, each message names the tasks after it, the next one last."""
+    probe = _probe(app)
+    then = [[probe.si(f"{name}-2"), probe.si(f"{name}-3")] for name in ("a", "b")]
+
+    with app.producer_or_acquire() as producer:
+        send_many(probe, [("a-1",), ("b-1",)], producer, ignore_result=True, chains=then)
+    taken = _drain(app, 2)
+
+    assert [[step["args"] for step in body[2]["chain"]] for _, body in taken] == [
+        [["a-3"], ["a-2"]], [["b-3"], ["b-2"]]
+    ]  # fmt: skip
+
+
 def test_no_calls_send_nothing(app: Celery) -> None:
     """An empty list of calls publishes no message."""
     probe = _probe(app)
