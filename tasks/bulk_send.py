@@ -11,6 +11,7 @@ RabbitMQ.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,12 +50,8 @@ def send_many(
     if not calls:
         return []
     app: Celery = task.app
-    route = app.amqp.router.route({"queue": queue} if queue else {}, task.name)
+    route, template = _prepared(app, task.name, queue, ignore_result, app.thread_oid)
     producer.maybe_declare(route["queue"])
-    template = app.amqp.create_task_message(
-        "", task.name, (), {}, reply_to=app.thread_oid,
-        create_sent_event=app.conf.task_send_sent_event, ignore_result=ignore_result,
-    )  # fmt: skip
     options = {**route, "declare": [], "retry": False}
     results = []
     with producer.batch(max_size=_MAX_BATCH_COMMANDS):
@@ -69,6 +66,19 @@ def send_many(
     return results
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared(
+    app: Celery, name: str, queue: str | None, ignore_result: bool, reply_to: str
+) -> tuple[dict[str, Any], Any]:
+    """The route of a task and a message to copy, built once per thread and options."""
+    route = app.amqp.router.route({"queue": queue} if queue else {}, name)
+    template = app.amqp.create_task_message(
+        "", name, (), {}, reply_to=reply_to,
+        create_sent_event=app.conf.task_send_sent_event, ignore_result=ignore_result,
+    )  # fmt: skip
+    return route, template
+
+
 def _copy(
     template: Any, task_id: str, args: tuple[Any, ...], then: Sequence[Signature], repr_size: int
 ) -> Any:
@@ -76,10 +86,10 @@ def _copy(
     shown = saferepr(args, repr_size)
     headers = {**template.headers, "id": task_id, "root_id": task_id, "argsrepr": shown}
     properties = {**template.properties, "correlation_id": task_id}
-    _, kwargs, embed = template.body
+    embed = template.body[2]
     if then:  # the worker pops the next task from the end
         embed = {**embed, "chain": list(reversed(then))}
     event = template.sent_event
     if event is not None:
         event = {**event, "uuid": task_id, "root_id": task_id, "args": shown}
-    return task_message(headers, properties, (args, kwargs, embed), event)
+    return task_message(headers, properties, (args, {}, embed), event)
