@@ -2,7 +2,8 @@
 
 Function words mostly say which language a text is in. In the training corpus the
 language correlates with the label (the ham is English), so keeping them would
-teach the model that a language is phishing. Content words stay.
+teach the model that a language is phishing. Content words stay. English, Portuguese,
+German, Dutch, Spanish, French and Italian are covered.
 
 Note:
     Language still leaks through content words and character n-grams; this removes
@@ -25,6 +26,13 @@ _OTHER_LANGUAGES = """
     op uit bij u uw jij je wij we ze dat deze dit die wat als nog al zo er
     el la los las un una unos unas y o pero no también es son fue ser con sin por
     para del al en que se su sus mi nuestro este esta esto ese esa lo le les
+    le la les un une des du de et ou mais ne pas plus est sont été être avoir a ont
+    ce cet cette ces qui que quoi dont où il elle ils elles nous vous je tu on se
+    sa ses leur leurs mon ma mes ta tes votre vos notre nos au aux avec pour
+    par sur dans sans chez très
+    il lo la gli le uno una di da del della dei delle degli nel nella con su tra
+    fra che chi cui non più è sono essere avere ha hanno questo questa quello
+    quella suo sua suoi sue tuo tua tuoi tue mio mia nostro vostro loro anche
 """
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(_OTHER_LANGUAGES.split())
 _PUNCTUATION = ".,;:!?()[]{}\"'«»“”"

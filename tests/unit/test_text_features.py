@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.textmodel.features import clean_body
+from pipeline.textmodel.features import clean_body, normalise
 
 RULE = "_" * 32
 
@@ -33,3 +33,10 @@ def test_quoted_original_under_a_reply_is_removed() -> None:
     body = f"Agreed, see below.\n{RULE}\nFrom: Bob\nSent: Monday\n\nOriginal text."
 
     assert clean_body(body) == "Agreed, see below."
+
+
+def test_french_and_italian_function_words_do_not_reach_the_model() -> None:
+    """Words that only name a language ('vous', 'della') are dropped like English ones."""
+    text = normalise("Offre", "Une offre pour vous, della casa")
+
+    assert text.split() == ["offre", "offre", "casa"]
