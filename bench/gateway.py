@@ -62,9 +62,19 @@ def database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def lowered(niceness: int, args: list[str]) -> list[str]:
+    """``args`` run at ``niceness``, in their session's autogroup as well.
+
+    Linux shares the CPU fairly among sessions' autogroups whatever their tasks'
+    nice values, so a niced child in a session of its own would not yield.
+    """
+    script = f'echo {niceness} > /proc/self/autogroup 2>/dev/null; exec nice -n {niceness} "$@"'
+    return ["sh", "-c", script, "sh", *args]
+
+
 @contextlib.contextmanager
 def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process in its own group, stopped with SIGTERM (then SIGKILL) afterwards."""
+    """A child process in its own session, stopped with SIGTERM (then SIGKILL) afterwards."""
     with log.open("wb") as out:
         child = subprocess.Popen(
             args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -181,10 +191,11 @@ def run(rates: list[float], duration: float, args: argparse.Namespace) -> dict[s
         port = 18000 + os.getpid() % 1000
         if analysis:
             # A worker niced below the gateway leaves it the CPU it needs on a shared host.
-            worker = ["nice", "-n", str(args.worker_nice),
-                      sys.executable, "-m", "celery", "-A", "tasks", "worker",
+            worker = [sys.executable, "-m", "celery", "-A", "tasks", "worker",
                       "-Q", ",".join(STAGES), "-c", str(analysis), "--without-mingle",
                       "--without-gossip", "-l", "WARNING"]  # fmt: skip
+            if args.worker_nice:
+                worker = lowered(args.worker_nice, worker)
             stack.enter_context(process(worker, env, logs / "worker.log"))
         gateway = [sys.executable, "-m", "tasks.cli", "api", "--host", "127.0.0.1",
                    "--port", str(port), "--workers", str(workers)]  # fmt: skip
