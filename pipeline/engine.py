@@ -25,6 +25,7 @@ from pipeline.scoring import Policy, Verdict, decide
 from pipeline.settings import Settings
 from pipeline.stages import ANALYZERS, DECIDE
 from pipeline.storage import deliveries, repository, stalled
+from pipeline.storage.batch_repository import MeasuredStage, record_stages
 from pipeline.storage.database import session_scope
 from pipeline.storage.intake import Incoming, store_submissions
 from pipeline.storage.repository import AnalysisView, Submission
@@ -144,20 +145,17 @@ class AnalysisEngine:
         message = self._message(sha256, raw, size)
         measured = {stage: self._timed(stage, message, analysis_id, budgets) for stage in todo}
 
-        runs: dict[str, StageRun] = {}
         with session_scope(self.database_url) as session:
-            for stage, (outcome, started_at, duration) in measured.items():
-                ran = repository.record_stage(
-                    session,
-                    analysis_id=analysis_id,
-                    stage=stage,
-                    outcome=outcome,
-                    started_at=started_at,
-                    duration_ms=duration * 1000,
-                )
-                runs[stage] = StageRun(stage, ran, outcome, duration)
-            if "parse" in runs and runs["parse"].ran:
+            inserted = record_stages(session, [
+                MeasuredStage(analysis_id, stage, outcome, started_at, duration * 1000)
+                for stage, (outcome, started_at, duration) in measured.items()
+            ])  # fmt: skip
+            if (analysis_id, "parse") in inserted:
                 repository.set_message_id(session, analysis_id, message.message_id)
+        runs = {
+            stage: StageRun(stage, (analysis_id, stage) in inserted, outcome, duration)
+            for stage, (outcome, _, duration) in measured.items()
+        }
         if "urls" in runs and runs["urls"].ran:
             events.publish(events.UrlsExtracted(count=len(message.links)))
         return [runs.get(stage, StageRun(stage, ran=False)) for stage in stages]

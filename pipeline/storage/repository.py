@@ -72,12 +72,13 @@ def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> int
     """Insert a row unless it collides with a unique key; return rows inserted (0 or 1)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+        statement = sqlite.insert(table).on_conflict_do_nothing()
     else:
         raise NotImplementedError(f"unsupported database dialect: {dialect}")
-    returned = session.execute(statement.returning(*table.primary_key.columns)).first()
+    # The values travel as parameters, so the statement is compiled once per process.
+    returned = session.execute(statement.returning(*table.primary_key.columns), values).first()
     return 0 if returned is None else 1
 
 
