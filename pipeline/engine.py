@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +17,7 @@ from pipeline.analyzers.base import AnalysisContext
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage, ParseLimits, parse_message
 from pipeline.observability import events
+from pipeline.parsed_cache import ParsedCache
 from pipeline.resilience.timeout_interrupt import OperationTimeoutError, TimeoutInterruptError
 from pipeline.resilience.timeouts import SyncTimeout
 from pipeline.scoring import Policy, Verdict, decide
@@ -44,29 +43,6 @@ class StageRun:
     ran: bool
     outcome: StageOutcome | None = None
     duration_s: float = 0.0
-
-
-class _ParsedCache:
-    """A small per-process LRU of parsed messages, so a message is parsed once per worker."""
-
-    def __init__(self, capacity: int = 64) -> None:
-        self._items: OrderedDict[str, ParsedMessage] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def get(self, sha256: str) -> ParsedMessage | None:
-        with self._lock:
-            item = self._items.get(sha256)
-            if item is not None:
-                self._items.move_to_end(sha256)
-            return item
-
-    def put(self, message: ParsedMessage) -> None:
-        with self._lock:
-            self._items[message.sha256] = message
-            self._items.move_to_end(message.sha256)
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
 
 
 class AnalysisEngine:
@@ -100,7 +76,7 @@ class AnalysisEngine:
             reject_threshold=settings.reject_threshold,
             degraded_policy=settings.degraded_policy,
         )
-        self._cache = _ParsedCache()
+        self._cache = ParsedCache()
         upgrade(self.database_url)
 
     def submit(self, raw: bytes) -> Submission:

@@ -12,9 +12,9 @@ import email
 import email.message
 import hashlib
 from dataclasses import dataclass, field
-from email.header import decode_header
 from email.utils import getaddresses, parseaddr
 
+from pipeline.charsets import bytes_to_text, decode_header_value
 from pipeline.filetypes import sniff
 from pipeline.html_text import HtmlDocument, parse_html
 from pipeline.links import Link, links_from_html, links_from_text
@@ -135,33 +135,6 @@ def _looks_like_email(parsed: ParsedMessage) -> bool:
     names = {key.lower() for key, _ in parsed.headers}
     essential = {"from", "to", "subject", "date", "message-id", "received", "mime-version"}
     return len(names & essential) >= 2
-
-
-def decode_header_value(value: str) -> str:
-    """Decode RFC 2047 words and raw 8-bit bytes in a header into text."""
-    if value.isascii() and "=?" not in value:  # nothing encoded: the common case
-        return " ".join(value.split())
-    if any("\udc80" <= char <= "\udcff" for char in value):
-        value = _bytes_to_text(value.encode("ascii", "surrogateescape"), None)
-    try:
-        pieces = decode_header(value)
-    except (ValueError, LookupError):
-        return " ".join(value.split())
-    words: list[str] = []
-    for chunk, charset in pieces:
-        words.append(_bytes_to_text(chunk, charset) if isinstance(chunk, bytes) else chunk)
-    return " ".join("".join(words).split())
-
-
-def _bytes_to_text(data: bytes, charset: str | None) -> str:
-    for candidate in (charset, "utf-8"):
-        if not candidate:
-            continue
-        try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("cp1252", errors="replace")
 
 
 def _read_headers(message: email.message.Message, parsed: ParsedMessage) -> None:
@@ -289,7 +262,7 @@ def _decode_text(part: email.message.Message, payload: bytes, parsed: ParsedMess
             parsed.defects.append("unknown_charset")
         except UnicodeDecodeError:
             parsed.defects.append("charset_mismatch")
-    return _bytes_to_text(payload, None)
+    return bytes_to_text(payload, None)
 
 
 def _append(existing: str, addition: str, limits: ParseLimits) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from pipeline.message import ParseLimits, decode_header_value, parse_message
+from pipeline.charsets import decode_header_value
+from pipeline.message import ParseLimits, parse_message
 from tests.support.mail import email_bytes, multipart
 
 
