@@ -95,7 +95,25 @@ class MemoryRateLimiter:
             return RateDecision(False, (1 - tokens) / self.rate, tokens)
 
 
-class RedisRateLimiter:
+class _ScriptedBuckets:
+    """The bucket script registered on a Redis client, and the arguments of one call."""
+
+    def __init__(
+        self,
+        client: redis.Redis[Any] | redis.asyncio.Redis[Any],
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.rate, self.burst = rate, burst
+        self._clock = clock
+        self._script: Any = client.register_script(_BUCKET_SCRIPT)
+
+    def _call(self, key: str) -> dict[str, list[Any]]:
+        return {"keys": [_PREFIX + key], "args": [self.rate, self.burst, self._clock()]}
+
+
+class RedisRateLimiter(_ScriptedBuckets):
     """Buckets shared by every gateway process: one Lua script call per request.
 
     Note:
@@ -105,50 +123,26 @@ class RedisRateLimiter:
         outage of the limiter must not take the gateway down.
     """
 
-    def __init__(
-        self,
-        client: redis.Redis[Any],
-        rate: float,
-        burst: int,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.rate, self.burst = rate, burst
-        self._clock = clock
-        self._script = client.register_script(_BUCKET_SCRIPT)
-
     def hit(self, key: str) -> RateDecision:
         """Run the token-bucket script for ``key``."""
         try:
-            answer = self._script(keys=[_PREFIX + key], args=[self.rate, self.burst, self._clock()])
+            answer = self._script(**self._call(key))
         except redis.RedisError as error:
             return _store_unavailable(error, self.burst)
         return _decision(answer)
 
 
-class AsyncRedisRateLimiter:
+class AsyncRedisRateLimiter(_ScriptedBuckets):
     """:class:`RedisRateLimiter` awaited on an event loop: the same buckets and script.
 
     Note:
         The client belongs to the event loop that first uses it.
     """
 
-    def __init__(
-        self,
-        client: redis.asyncio.Redis[Any],
-        rate: float,
-        burst: int,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.rate, self.burst = rate, burst
-        self._clock = clock
-        self._script = client.register_script(_BUCKET_SCRIPT)
-
     async def hit(self, key: str) -> RateDecision:
         """Run the token-bucket script for ``key``."""
         try:
-            answer = await self._script(
-                keys=[_PREFIX + key], args=[self.rate, self.burst, self._clock()]
-            )
+            answer = await self._script(**self._call(key))
         except redis.RedisError as error:
             return _store_unavailable(error, self.burst)
         return _decision(answer)
