@@ -8,9 +8,11 @@ sender or a campaign subject), and the peers score the same emails in the same r
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.model_selection import StratifiedGroupKFold
 
-from bench.groups import group_ids
 from bench.invariance import measure
 from bench.metrics import by_source, summarise
 from bench.peers import DEFAULT_PEERS, peer_rows, run_peers
@@ -29,6 +30,7 @@ from pipeline.textmodel.features import vectorize
 from pipeline.training.corpus import Sample, load_corpus
 from pipeline.training.crossfit import attach_text, out_of_fold_probabilities
 from pipeline.training.fit_scorer import fit_scoring_model
+from pipeline.training.groups import group_ids
 from pipeline.training.replay import static_indicators
 from pipeline.training.train_text import fit_text_model, texts_of
 
@@ -46,10 +48,9 @@ def cross_validate(samples: list[Sample], seed: int) -> dict[str, Any]:
     score = np.zeros(len(samples))
     folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
     for train, test in folds.split(np.zeros(len(labels)), labels, groups):
-        fitted = fit_and_score(static, features, labels, train, test, seed=seed)
+        fitted = fit_and_score(static, features, labels, train, test, seed=seed, groups=groups)
         score[test], logit["phishx"][test], logit["text_only"][test] = fitted
-        logit["no_text"][test] = _ablation([static[i] for i in train], labels[train],
-                                           [static[i] for i in test])  # fmt: skip
+        logit["no_text"][test] = _ablation(static, labels, train, test, groups)
     return {
         "labels": labels, "score": score, "logit": logit, "groups": groups,
         "static": static, "features": features,
@@ -64,10 +65,16 @@ def fit_and_score(
     test: np.ndarray,
     *,
     seed: int,
+    groups: Sequence[int],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Train text model and scorer on ``train``; scores, margins and text logits on ``test``."""
-    train_probs = out_of_fold_probabilities(features[train], labels[train], seed=seed)
-    scorer = fit_scoring_model(attach_text([static[i] for i in train], train_probs), labels[train])
+    """Train text model and scorer on ``train``; scores, margins and text logits on ``test``.
+
+    Inner folds (cross-fitted text scores, threshold) keep ``groups`` whole too.
+    """
+    inner = [groups[i] for i in train]
+    train_probs = out_of_fold_probabilities(features[train], labels[train], seed=seed, groups=inner)
+    train_items = attach_text([static[i] for i in train], train_probs)
+    scorer = fit_scoring_model(train_items, labels[train], inner)
     text_logits = fit_text_model(features[train], labels[train]).decision(features[test])
     test_probs = 1.0 / (1.0 + np.exp(-np.clip(text_logits, -30, 30)))
     tested = attach_text([static[i] for i in test], test_probs)
@@ -77,10 +84,16 @@ def fit_and_score(
 
 
 def _ablation(
-    train: list[list[Indicator]], labels: np.ndarray, test: list[list[Indicator]]
+    static: list[list[Indicator]],
+    labels: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    groups: list[int],
 ) -> list[float]:
-    scorer: ScoringModel = fit_scoring_model(train, labels)
-    return [scorer.logit(items) - scorer.threshold for items in test]
+    """Margins on ``test`` of a scorer fitted on ``train`` without the text model."""
+    items = [static[i] for i in train]
+    scorer: ScoringModel = fit_scoring_model(items, labels[train], [groups[i] for i in train])
+    return [scorer.logit(static[i]) - scorer.threshold for i in test]
 
 
 def phishx_rows(result: dict[str, Any], sources: list[str]) -> dict[str, Any]:
@@ -130,7 +143,8 @@ def main() -> None:
         else:
             peer_json = run_peers(args.peers_dir, args.corpus, args.peers)
         rows.update(peer_rows(peer_json, [s.path for s in samples], result["labels"]))
-    transfer = unseen_ham_sources(result, sources, fit_and_score, args.seed)
+    fitter = functools.partial(fit_and_score, groups=result["groups"])
+    transfer = unseen_ham_sources(result, sources, fitter, args.seed)
     picked = random.Random(args.seed).sample(samples, min(args.invariance_sample, len(samples)))
     invariance = measure([s.raw for s in picked])
 

@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.model_selection import StratifiedKFold
 
 from pipeline.indicators import Indicator
 from pipeline.scoring_model import DEFAULT_PATH, FEATURE_SCALE, ScoringModel
-from pipeline.training.crossfit import corpus_indicators
+from pipeline.training.crossfit import corpus_indicators, fold_splits
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +84,18 @@ def _rare_offsets(
 
 
 def fit_scoring_model(
-    indicator_lists: Sequence[Sequence[Indicator]], labels: np.ndarray
+    indicator_lists: Sequence[Sequence[Indicator]],
+    labels: np.ndarray,
+    groups: Sequence[int] | None = None,
 ) -> ScoringModel:
     """Fit the weights on all rows; place the threshold on cross-fitted log-odds.
 
     In-sample log-odds flatter the ham, so the threshold comes from models that did
-    not see the row they score.
+    not see the row they score, nor (with ``groups``) any row of its group.
     """
     model = _fit_weights(indicator_lists, labels)
     held_out = np.zeros(len(labels))
-    splitter = StratifiedKFold(n_splits=THRESHOLD_FOLDS, shuffle=True, random_state=0)
-    for train, test in splitter.split(np.zeros(len(labels)), labels):
+    for train, test in fold_splits(labels, groups, THRESHOLD_FOLDS, seed=0):
         part = _fit_weights([indicator_lists[i] for i in train], labels[train])
         held_out[test] = [part.logit(indicator_lists[i]) for i in test]
     threshold = choose_threshold(held_out, labels, MAX_FPR)
@@ -148,8 +148,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    indicator_lists, labels = corpus_indicators(args.corpus)
-    model = fit_scoring_model(indicator_lists, labels)
+    indicator_lists, labels, groups = corpus_indicators(args.corpus)
+    model = fit_scoring_model(indicator_lists, labels, groups)
     args.out.write_text(model.to_json(), encoding="utf-8")
     log.info("scoring_model_saved path=%s weights=%d", args.out, len(model.weights))
 
