@@ -44,6 +44,7 @@ class Supervisor:
         return False
 
 
+@pytest.mark.timeout(200)  # above the waits below, so that their own messages show
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_redis_restart_loses_no_email(database_url: str, tmp_path: Path) -> None:
     """Workers reconnect (or are restarted) after Redis comes back; no email is lost.
@@ -60,7 +61,8 @@ def test_redis_restart_loses_no_email(database_url: str, tmp_path: Path) -> None
     supervisor = Supervisor(env, tmp_path)
     try:
         submitted = run_phishx(["submit", str(tmp_path / "batch")], env)
-        wait_until(lambda: finished(database_url) >= 5, timeout=60)
+        assert submitted.returncode == 0, submitted.stderr
+        assert wait_until(lambda: finished(database_url) >= 5, timeout=30), "no progress"
         done_at_restart = finished(database_url)
 
         redis_server.restart(down_for=2.0)
@@ -69,7 +71,6 @@ def test_redis_restart_loses_no_email(database_url: str, tmp_path: Path) -> None
         supervisor.worker.stop()
         redis_server.stop()
 
-    assert submitted.returncode == 0, submitted.stderr
     assert done_at_restart < BATCH, "the restart came too late to test anything"
     assert complete, f"only {finished(database_url)} of {BATCH} finished"
     assert_exactly_once(database_url, BATCH)
