@@ -3,7 +3,11 @@
 Each cue is one regular expression matched against lower-cased text. The credential
 and threat cues describe account lures; the offer cues (gambling, health products,
 adult contact, loans, quick riches) describe the junk offers scam senders push,
-which rarely ask for a password and so pass account-lure checks.
+which rarely ask for a password and so pass account-lure checks. The story cues
+describe the classic scam scripts that ask for neither: a mailbox over its quota,
+a charge to cancel by phone, a threat to publish recordings, a lonely stranger,
+money waiting to be withdrawn, free tokens for holders, stolen access for sale,
+and the dying donor or lucrative proposal of advance-fee fraud.
 
 Note:
     The lexicons cover English, Portuguese, German, Dutch and Spanish, with a few
@@ -79,8 +83,50 @@ _OFFER_CUES = {
     r"trading\s+(bot|signals)|renda\s+extra|ganhe\s+dinheiro|geld\s+verdienen|"
     r"passief\s+inkomen|ganar\s+dinero|dinero\s+extra)\b",
 }
+_STORY_CUES = {
+    "mailbox_quota": r"\b((mailbox|inbox|e-?mail)\s+(quota|storage\s+(is\s+)?(full|limit)|"
+    r"is\s+(almost\s+|nearly\s+)?full)|storage\s+quota|quota\s+(exceeded|limit|reached)|"
+    r"\d+\s*%\s+of\s+your\s+(mailbox|storage|quota)|"
+    r"(restore|upgrade|revalidate|reactivate)\s+your\s+(mailbox|e-?mail\s+(account|quota))|"
+    r"(caixa\s+de\s+(correio|e-?mail)|postfach|mailbox)\s+(está\s+|ist\s+|is\s+)?"
+    r"(cheia|lotada|voll|vol))\b",
+    "callback": r"\b(if\s+(you\s+)?(did\s*n[o']?t|do\s+not|don't)\s+(authori[sz]e|make|place|"
+    r"order|recogni[sz]e|request|initiate)|not\s+(authori[sz]ed|ordered|made|placed)\s+by\s+you|"
+    r"to\s+(cancel|dispute|stop)\s+(this|the)\s+(order|transaction|charge|payment|renewal|"
+    r"subscription))\b.{0,160}\b(call|dial|phone)\b",
+    "sextortion": r"\b((gain(ed)?|got|have|obtained)\s+(full|total|complete|remote)\s+(access|"
+    r"control|permission)\s+(to|of|over)\s+(your|all\s+your|each\s+your|every)|"
+    r"(recorded|filmed)\s+you\b|(i|we)\s+(hacked|infected)\s+your|"
+    r"(trojan|spyware|malware)\s+(on|in)\s+your\s+(device|computer|system|phone)|"
+    r"(intimate|compromising|explicit)\s+(videos?|photos?|footage|recordings?)|"
+    r"(video|recording)\s+to\s+(all\s+)?your\s+contacts)",
+    "romance": r"\b((lonely|single|solitary)\s+\d{2}\s+(years?|yo)\b|"
+    r"\d{2}\s+years?\s+old\s+(girl|woman|lady|miss|widow)|"
+    r"(looking|trying|want)\s+(for|to\s+find|to\s+meet)\s+(a\s+)?(charming|nice|serious|kind|"
+    r"good|reliable|honest|incomparable|real|decent)\s+(man|male|guy|gentleman)|"
+    r"(send|sending)\s+(you\s+)?my\s+(photos?|pictures?|pics)|"
+    r"my\s+(photo|picture)s?\s+(is\s+|are\s+)?attached)\b",
+    "fake_balance": r"(\b(withdraw|collect|claim|receive|transfer|move)\s+(your|the)\s+"
+    r"(\+?\$?\s?\d[\d.,]*\s?(\$|usd|usdt|btc|eur|€)|funds|balance|earnings|winnings|profits?|"
+    r"payout)|\byour\s+(account|balance|wallet)\s+(already\s+)?(has|holds|contains|shows)\s+"
+    r"\+?\$?\s?\d[\d.,]*|\+\s?\d[\d.,]{2,}\s?(\$|usd|usdt|€)|\bmax(imum)?\s+payout\b)",
+    "crypto_giveaway": r"\b((token|coin|crypto|xrp|eth|btc|usdt|usdc|xlm)\s+(allocation|"
+    r"distribution|giveaway|airdrop|cashback|dividends?|buyback|rewards?\s+program)|"
+    r"(giveaway|allocation|airdrop|loyalty)\s+(program(me)?|campaign|event)|"
+    r"staking\s+(rewards?|feature|bonus)|holders\s+(can|are\s+eligible|will\s+(receive|get))|"
+    r"eligible\s+for\s+(the\s+|an\s+)?(airdrop|allocation|distribution|giveaway))\b",
+    "crime_service": r"\b(cpanels?|smtps|rdps|webmails|fullz|cvvs|ssh/whm|web\s?shells|"
+    r"spam\s+tools?|leaked\s+(courses|databases?|accounts|data)|combo\s*lists?|"
+    r"bulletproof\s+(hosting|servers?))\b",
+    "charity_fee": r"\b(dear\s+beneficiary|philanthropist|(sick|ailing|dying|lonely|old)\s+widow|"
+    r"widow(ed)?\s+(and|with)|viúva|witwe|orphans|órfãos|waisenkinder|"
+    r"diagnosed\s+with\s+(cancer|a\s+terminal|leukemia)|lucrative\s+(deal|business|proposal|"
+    r"offer|partnership)|(business|investment)\s+proposal|charity\s+(fund|work|"
+    r"organi[sz]ations?|homes?)|donate\s+(it|the\s+(funds?|money|sum))|"
+    r"fundo\s+de\s+donativos|compliment\s+of\s+the\s+day)\b",
+}
 CUES: dict[str, re.Pattern[str]] = {
     # Matched against lower-cased text only: case-blind matching costs twice the time.
     name: re.compile(pattern)
-    for name, pattern in {**_ACCOUNT_CUES, **_OFFER_CUES}.items()
+    for name, pattern in {**_ACCOUNT_CUES, **_OFFER_CUES, **_STORY_CUES}.items()
 }
