@@ -1,9 +1,10 @@
 """The batch task: whole analyses of up to ``batch_size`` emails in one task.
 
-A first delivery analyses the emails together (one read, one write per batch). A
-batch delivered again killed a worker, perhaps on one poison email: it is then
-analysed one email at a time, each counted and dead-lettered like a fused task,
-so one bad email cannot take the others' verdicts with it.
+A first delivery analyses the emails together (one read, which also counts the
+delivery, and one write per batch). A batch delivered again killed a worker,
+perhaps on one poison email: it is then analysed one email at a time, each counted
+and dead-lettered like a fused task, so one bad email cannot take the others'
+verdicts with it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.result import AsyncResult
 
 from celeryconfig import BATCH_TASK
-from pipeline.batch import analyze_batch as run_batch
+from pipeline import batch
 from pipeline.engine import SOFT_LIMIT_REASON
 from pipeline.settings import get_settings
 from pipeline.stages import ANALYSIS_STAGES
@@ -43,34 +44,32 @@ def analyze_batch(self: Task, analysis_ids: list[str]) -> list[dict[str, Any]]:
     """Analyse and decide every email of the batch; one result object per email."""
     if not analysis_ids:
         return []
-    if _first_delivery(self, analysis_ids):
+    opened = batch.load(get_engine(), analysis_ids, _delivery(self, analysis_ids[0]))
+    if opened.deliveries == 1:
         try:
-            return _together(analysis_ids)
+            return _together(opened)
         except SoftTimeLimitExceeded:
-            return [_fallback_verdict(analysis_id) for analysis_id in analysis_ids]
+            return [_fallback_verdict(analysis_id) for analysis_id in opened.analysis_ids]
         except RETRYABLE:
             raise
         except Exception:  # a failing batch falls back to its emails one by one
             log.exception("batch_failed size=%d", len(analysis_ids))
-    return [analyze_one(self, analysis_id) for analysis_id in analysis_ids]
-
-
-def _first_delivery(task: Task, analysis_ids: list[str]) -> bool:
-    """Count this delivery of the batch (keyed by its first email); True if it is the first."""
-    worker = f"{task.request.hostname}:{os.getpid()}"
-    count = get_engine().count_delivery(
-        BATCH_LABEL, analysis_ids[0], retries=task.request.retries or 0, worker=worker
-    )
-    if count > 1:
+    else:
         log.warning(
             "batch_redelivered analysis_id=%s size=%d deliveries=%d",
-            analysis_ids[0], len(analysis_ids), count,
+            analysis_ids[0], len(analysis_ids), opened.deliveries,
         )  # fmt: skip
-    return count == 1
+    return [analyze_one(self, analysis_id) for analysis_id in opened.analysis_ids]
 
 
-def _together(analysis_ids: list[str]) -> list[dict[str, Any]]:
-    outcome = run_batch(get_engine(), analysis_ids, get_settings().soft_time_limits)
+def _delivery(task: Task, first_id: str) -> batch.DeliveryCount:
+    """This delivery of the batch, keyed by its first email."""
+    worker = f"{task.request.hostname}:{os.getpid()}"
+    return batch.DeliveryCount(BATCH_LABEL, first_id, task.request.retries or 0, worker)
+
+
+def _together(opened: batch.OpenedBatch) -> list[dict[str, Any]]:
+    outcome = batch.complete(get_engine(), opened, get_settings().soft_time_limits)
     publish_stage_times(outcome.runs)
     for analysis_id in outcome.missing:
         log.warning("batch_analysis_missing analysis_id=%s", analysis_id)

@@ -17,6 +17,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from celeryconfig import FUSED_TASK, stage_task_name
+from pipeline import batch
+from pipeline.batch import DeliveryCount
 from pipeline.engine import SOFT_LIMIT_REASON, StageRun
 from pipeline.errors import CircuitOpenError, TransientError
 from pipeline.observability import events
@@ -31,6 +33,7 @@ from tasks.runtime import get_engine
 log = logging.getLogger(__name__)
 
 # An open database breaker is waited out like the outage behind it.
+FUSED_LABEL = "analyze"
 RETRYABLE = (TransientError, CircuitOpenError, OperationalError, InterfaceError)
 TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -79,18 +82,25 @@ def _budgets() -> dict[str, float] | None:
 
 def _admitted(task: Task, label: str, stages: Sequence[str], analysis_id: str) -> bool:
     """Count this delivery; past the limit, dead-letter the stages and refuse to run them."""
-    engine = get_engine()
-    worker = f"{task.request.hostname}:{os.getpid()}"
-    deliveries = engine.count_delivery(
+    worker = _worker(task)
+    deliveries = get_engine().count_delivery(
         label, analysis_id, retries=task.request.retries or 0, worker=worker
     )
+    return _within_limit(deliveries, label, stages, analysis_id)
+
+
+def _worker(task: Task) -> str:
+    return f"{task.request.hostname}:{os.getpid()}"
+
+
+def _within_limit(deliveries: int, label: str, stages: Sequence[str], analysis_id: str) -> bool:
     if deliveries <= get_settings().max_deliveries:
         return True
     reason = f"worker lost {deliveries - 1} times while running {label}"
     log.error(
         "stage_dead_lettered stage=%s analysis_id=%s deliveries=%d", label, analysis_id, deliveries
     )
-    if engine.dead_letter(label, analysis_id, reason, deliveries, stages=stages):
+    if get_engine().dead_letter(label, analysis_id, reason, deliveries, stages=stages):
         publish_dead_letter(
             {"analysis_id": analysis_id, "stage": label, "reason": reason, "deliveries": deliveries}
         )
@@ -160,24 +170,32 @@ def analyze(self: Task, analysis_id: str) -> dict[str, Any]:
 
 
 def analyze_one(task: Task, analysis_id: str) -> dict[str, Any]:
-    """The fused analysis of one email inside ``task``: its stages, then its verdict."""
-    if _admitted(task, "analyze", ANALYSIS_STAGES, analysis_id):
-        engine = get_engine()
-        try:
-            runs = engine.run_stages(
-                analysis_id, ANALYSIS_STAGES, budgets=get_settings().soft_time_limits
-            )
-        except SoftTimeLimitExceeded:
-            for stage in ANALYSIS_STAGES:
-                engine.record_fallback(stage, analysis_id, SOFT_LIMIT_REASON)
-            runs = []
-        except RETRYABLE:
-            raise
-        except Exception as error:  # a failed stage must not lose the email's verdict
-            _record_failure(ANALYSIS_STAGES, analysis_id, error)
-            runs = []
-        publish_stage_times(runs)
-    return verdict_of(analysis_id)
+    """The fused analysis of one email inside ``task``: its stages, then its verdict.
+
+    A batch of one: one read (counting this delivery) and one write that stores
+    the stage runs with the verdict.
+    """
+    engine = get_engine()
+    delivery = DeliveryCount(FUSED_LABEL, analysis_id, task.request.retries or 0, _worker(task))
+    opened = batch.load(engine, [analysis_id], delivery)
+    if not _within_limit(opened.deliveries, FUSED_LABEL, ANALYSIS_STAGES, analysis_id):
+        return verdict_of(analysis_id)
+    if not opened.loaded:
+        log.warning("analysis_missing analysis_id=%s", analysis_id)
+        return {"analysis_id": analysis_id, "error": "analysis not found"}
+    try:
+        outcome = batch.complete(engine, opened, get_settings().soft_time_limits)
+    except SoftTimeLimitExceeded:
+        for stage in ANALYSIS_STAGES:
+            engine.record_fallback(stage, analysis_id, SOFT_LIMIT_REASON)
+        return verdict_of(analysis_id)
+    except RETRYABLE:
+        raise
+    except Exception as error:  # a failed stage must not lose the email's verdict
+        _record_failure(ANALYSIS_STAGES, analysis_id, error)
+        return verdict_of(analysis_id)
+    publish_stage_times(outcome.runs)
+    return announced(analysis_id, outcome.verdicts[analysis_id])
 
 
 def publish_stage_times(runs: Sequence[StageRun]) -> None:

@@ -2,22 +2,31 @@
 
 The guarantees are those of :mod:`pipeline.storage.repository`: a stage run is
 inserted once per (analysis, stage) and only the delivery that inserted it writes
-its indicators; a verdict is written once per analysis.
+its indicators; a verdict is written once per analysis. On PostgreSQL a batch is
+one read and one write statement (:mod:`pipeline.storage.batch_postgresql`);
+elsewhere it is a transaction of a few statements each way.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from pipeline.indicators import Indicator, StageOutcome, clip
+from pipeline.indicators import Indicator, clip
+from pipeline.storage import batch_postgresql, deliveries
+from pipeline.storage.batch_types import (
+    DeliveryCount,
+    LoadedAnalysis,
+    MeasuredStage,
+    PlannedVerdict,
+)
+from pipeline.storage.database import session_scope, statement_scope
 from pipeline.storage.models import (
     AnalysisRecord,
     IndicatorRecord,
@@ -27,34 +36,79 @@ from pipeline.storage.models import (
 from pipeline.storage.repository import DONE, StoredIndicator, utcnow
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedAnalysis:
-    """What a batch needs to analyse one email: its bytes and the stages already done."""
-
-    analysis_id: str
-    sha256: str
-    raw: bytes | None
-    size: int
-    completed: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class MeasuredStage:
-    """A stage outcome waiting to be written."""
-
-    analysis_id: str
-    stage: str
-    outcome: StageOutcome
-    started_at: datetime
-    duration_ms: float
-
-
 @dataclass(slots=True)
 class StoredResults:
     """An analysis's stored indicators and degraded stages, as ``decide`` needs them."""
 
     indicators: list[StoredIndicator] = field(default_factory=list)
     degraded: list[dict[str, str]] = field(default_factory=list)
+
+
+__all__ = [
+    "DeliveryCount",
+    "LoadedAnalysis",
+    "MeasuredStage",
+    "PlannedVerdict",
+    "StoredResults",
+    "finalize_many",
+    "load_analyses",
+    "open_batch",
+    "record_stages",
+    "set_message_ids",
+    "stored_results",
+    "write_batch",
+]
+
+
+def open_batch(
+    url: str, analysis_ids: Sequence[str], delivery: DeliveryCount | None = None
+) -> tuple[int, dict[str, LoadedAnalysis]]:
+    """Count ``delivery`` (0 when not given) and load the analyses found, by id."""
+    if url.startswith("postgresql"):
+        with statement_scope(url) as connection:
+            return batch_postgresql.open_batch(connection, analysis_ids, delivery, utcnow())
+    with session_scope(url) as session:
+        count = 0
+        if delivery is not None:
+            count = deliveries.count_delivery(
+                session, analysis_id=delivery.analysis_id, stage=delivery.label,
+                retries=delivery.retries, worker=delivery.worker,
+            )  # fmt: skip
+        return count, load_analyses(session, analysis_ids)
+
+
+def write_batch(
+    url: str,
+    measured: Sequence[MeasuredStage],
+    message_ids: Mapping[str, str],
+    planned: Mapping[str, PlannedVerdict],
+) -> set[tuple[str, str]]:
+    """Record the measured stages, then Message-IDs and the verdicts planned with them.
+
+    A Message-ID is written when its parse run is inserted here; a planned verdict
+    when all its ``expected`` stage runs are (otherwise another delivery recorded
+    some of them, and the verdict must be decided from what is stored). Returns
+    the (analysis, stage) runs inserted.
+    """
+    if url.startswith("postgresql"):
+        with statement_scope(url) as connection:
+            return batch_postgresql.write_batch(
+                connection, measured, message_ids, planned, utcnow()
+            )
+    with session_scope(url) as session:
+        inserted = record_stages(session, measured)
+        set_message_ids(session, {
+            key: value for key, value in message_ids.items() if (key, "parse") in inserted
+        })  # fmt: skip
+        counts: dict[str, int] = defaultdict(int)
+        for key, _ in inserted:
+            counts[key] += 1
+        finalize_many(session, [
+            {"key": key, "decision": plan.decision, "score": plan.score,
+             "degraded": plan.degraded}
+            for key, plan in planned.items() if counts[key] == plan.expected
+        ])  # fmt: skip
+        return inserted
 
 
 def load_analyses(session: Session, analysis_ids: Sequence[str]) -> dict[str, LoadedAnalysis]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from pipeline.batch import analyze_batch
+from pipeline import batch
+from pipeline.batch import DeliveryCount, analyze_batch
 from pipeline.engine import AnalysisEngine
 from pipeline.settings import Settings
 from pipeline.stages import ANALYSIS_STAGES
@@ -75,6 +76,49 @@ def test_an_unknown_analysis_id_is_reported_and_the_rest_decided(settings: Setti
 
     assert outcome.missing == ["no-such-analysis"]
     assert list(outcome.verdicts) == [known]
+
+
+def test_each_read_of_a_batch_counts_one_delivery_of_its_attempt(settings: Settings) -> None:
+    """The delivery count travels with the read; a retry is a new attempt, counted from one."""
+    engine = AnalysisEngine(settings)
+    first = engine.submit(example_files()[0].read_bytes()).analysis_id
+
+    counts = [
+        batch.load(engine, [first], DeliveryCount("analyze", first, retries, "w1")).deliveries
+        for retries in (0, 0, 0, 1)
+    ]
+    missing = batch.load(engine, ["no-such"], DeliveryCount("analyze", "no-such", 0, "w1"))
+
+    assert counts == [1, 2, 3, 1]
+    assert (missing.deliveries, missing.loaded) == (1, {})
+
+
+def test_a_stage_recorded_by_another_delivery_meanwhile_is_decided_from_storage(
+    settings: Settings,
+) -> None:
+    """A verdict planned before the write is kept only if all its stage runs were inserted."""
+    engine = AnalysisEngine(settings)
+    raced, calm = [engine.submit(path.read_bytes()).analysis_id for path in example_files()[:2]]
+    opened = batch.load(engine, [raced, calm])
+    engine.record_fallback("text", raced, "recorded by another delivery")
+
+    outcome = batch.complete(engine, opened)
+
+    assert sorted(outcome.verdicts) == sorted([raced, calm])
+    assert len(outcome.runs) == 2 * len(ANALYSIS_STAGES) - 1
+    assert [item["stage"] for item in outcome.verdicts[raced].degraded] == ["text"]
+    assert outcome.verdicts[raced] == engine.decide(raced)
+    assert outcome.verdicts[calm] == engine.decide(calm)
+    for analysis_id in (raced, calm):
+        view = engine.report(analysis_id)
+        assert view is not None
+        assert view.status == "done"
+        assert view.decision == outcome.verdicts[analysis_id].decision.value
+        assert view.message_id != ""
+    assert _stage_runs_per_analysis(settings.effective_database_url) == {
+        raced: len(ANALYSIS_STAGES),
+        calm: len(ANALYSIS_STAGES),
+    }
 
 
 @pytest.fixture
