@@ -1,11 +1,15 @@
-"""Closed-loop producers: submit the corpus, time each email from submit to decision.
+"""Producers that submit the corpus and time each email from submit to decision.
 
 Run as a child of :mod:`bench.throughput` with the PHISHX_* environment of the run.
-Each of ``--concurrency`` threads submits one email, waits for its verdict, then
-submits the next. Verdicts are seen as the result backend publishes them (a Redis
-pattern subscription), so waiting costs no polling. Prints one JSON object.
+Closed loop (the default): each of ``--concurrency`` threads submits one email,
+waits for its verdict, then submits the next. Open loop (``--rate R``): emails are
+due at a fixed R per second whatever the verdicts do, submitted by a few threads,
+and each is timed from the moment it was due, so a producer falling behind counts
+against the latency. Verdicts are seen as the result backend publishes them (a
+Redis pattern subscription), so waiting costs no polling. Prints one JSON object.
 
     python -m bench.load_producer --corpus ../shared/corpus --concurrency 16 --limit 500
+    python -m bench.load_producer --corpus ../shared/corpus --rate 40 --limit 800
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import statistics
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +123,40 @@ def produce(raws: list[bytes], concurrency: int, timeout: float) -> dict[str, An
     return summary
 
 
+def produce_at_rate(
+    raws: list[bytes], rate: float, timeout: float, submitters: int = 4
+) -> dict[str, Any]:
+    """Submit one email every ``1/rate`` seconds; achieved rate and latencies from due time."""
+    arrivals, ready, stop = Arrivals(), threading.Event(), threading.Event()
+    backend = get_settings().effective_result_backend
+    listener = threading.Thread(target=listen, args=(backend, arrivals, ready, stop), daemon=True)
+    listener.start()
+    ready.wait(10)
+
+    def send(raw: bytes, due: float) -> tuple[str, float]:
+        return submit(raw).analysis_id, due
+
+    started, cpu = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(submitters) as pool:
+        futures = []
+        for index, raw in enumerate(raws):
+            due = started + index / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            futures.append(pool.submit(send, raw, due))
+        sent = [future.result() for future in futures]
+    latencies: list[float] = []
+    lost: list[str] = []
+    for analysis_id, due in sent:
+        at = arrivals.wait(analysis_id, timeout)
+        (lost.append(analysis_id) if at is None else latencies.append(at - due))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    stop.set()
+    summary = _summary(latencies, lost, elapsed, submitters)
+    summary["offered_per_sec"] = rate
+    summary["producer_cpu_ms_per_email"] = round(cpu / max(1, len(latencies)) * 1000, 2)
+    return summary
+
+
 def _summary(
     latencies: list[float], lost: list[str], elapsed: float, concurrency: int
 ) -> dict[str, Any]:
@@ -147,10 +186,14 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rate", type=float, help="open loop: emails due per second")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
     raws = [email.raw for email in load_corpus(args.corpus, args.limit)]
-    print(json.dumps(produce(raws, args.concurrency, args.timeout)))
+    if args.rate:
+        print(json.dumps(produce_at_rate(raws, args.rate, args.timeout)))
+    else:
+        print(json.dumps(produce(raws, args.concurrency, args.timeout)))
 
 
 if __name__ == "__main__":

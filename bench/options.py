@@ -23,6 +23,11 @@ def bench_options(add_help: bool) -> argparse.ArgumentParser:
         default="fused,batch,batch@0.05",
         help="pipeline modes, comma list; batch@W sets the batch wait to W seconds",
     )
+    parser.add_argument(
+        "--open-fraction", type=float, default=0.5,
+        help="then each mode open loop at this fraction of the peak rate (0: skip)",
+    )  # fmt: skip
+    parser.add_argument("--open-limit", type=int, default=1000, help="emails per open-loop run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="pool size")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rabbitmq", action="store_true", help="RabbitMQ as the broker")

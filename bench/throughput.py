@@ -4,11 +4,14 @@ For each pipeline mode and producer concurrency, the corpus goes through a worke
 pool sized for this machine, on a private Redis (or RabbitMQ with ``--rabbitmq``)
 and a fresh PostgreSQL database: emails/s, submit-to-decision p50/p95/p99, broker
 commands, database transactions and worker CPU per email, peak worker memory.
-Then the peers score the same emails one system at a time, a queue probe counts
-no-op publishes and consumptions per second, and each stage's CPU cost is measured.
+Each mode then runs open loop at half the peak closed-loop rate (``--open-fraction``),
+for the latency at that load. Then the peers score the same emails one system at a
+time, a queue probe counts no-op publishes and consumptions per second, and each
+stage's CPU cost is measured.
 
     python -m bench.throughput [--limit 2000] [--concurrency 2,32] [--modes fused,batch,batch@0.05]
-                               [--skip-peers] [--skip-queue] [--rabbitmq] [--json FILE]
+                               [--open-fraction 0.5] [--skip-peers] [--skip-queue] [--rabbitmq]
+                               [--json FILE]
 """
 
 from __future__ import annotations
@@ -93,11 +96,18 @@ def _broker(rabbitmq: bool, redis_url: str) -> Iterator[str]:
 
 
 def run_phishx(
-    setup: Stack, mode: str, concurrency: int, corpus: Path, limit: int | None
+    setup: Stack,
+    mode: str,
+    concurrency: int,
+    corpus: Path,
+    limit: int | None,
+    *,
+    rate: float | None = None,
 ) -> dict[str, Any]:
     """One producer run on an emptied database; the producer's figures plus costs per email.
 
-    ``mode`` is a pipeline mode, optionally with a batch wait: ``batch@0.05``.
+    ``mode`` is a pipeline mode, optionally with a batch wait: ``batch@0.05``. With
+    ``rate``, the producer runs open loop at that many emails per second.
     """
     _truncate(setup.database)
     commands, xacts = command_count(setup.redis_url), _transactions(setup.database)
@@ -106,12 +116,14 @@ def run_phishx(
     env = {**setup.env, "PHISHX_PIPELINE_MODE": pipeline_mode}
     if batch_wait:  # read by the producer only: each run may have its own
         env["PHISHX_BATCH_WAIT"] = batch_wait
+    load = ["--rate", f"{rate:.1f}"] if rate else ["--concurrency", str(concurrency)]
     produced = subprocess.run(
-        [sys.executable, "-m", "bench.load_producer", "--corpus", str(corpus),
-         "--concurrency", str(concurrency), *(["--limit", str(limit)] if limit else [])],
+        [sys.executable, "-m", "bench.load_producer", "--corpus", str(corpus), *load,
+         *(["--limit", str(limit)] if limit else [])],
         env=env, cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    row: dict[str, Any] = {"system": f"phishx-{mode}", **json.loads(produced.stdout)}
+    system = f"phishx-{mode}" + (" open" if rate else "")
+    row: dict[str, Any] = {"system": system, **json.loads(produced.stdout)}
     emails = max(1, row["emails"])
     time.sleep(1.0)  # PostgreSQL publishes transaction counts about once a second
     row["broker_cmds_per_email"] = round((command_count(setup.redis_url) - commands) / emails, 1)
@@ -119,6 +131,20 @@ def run_phishx(
     worker_cpu = cpu_seconds(tree(setup.worker.pid)) - cpu
     row["worker_cpu_ms_per_email"] = round(worker_cpu / emails * 1000, 2)
     return row
+
+
+def _open_loop(
+    setup: Stack, args: argparse.Namespace, closed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each mode again, open loop at ``open_fraction`` of the peak closed-loop rate."""
+    peak = max((row["emails_per_sec"] or 0.0 for row in closed), default=0.0)
+    rate = round(peak * args.open_fraction, 1)
+    rows = []
+    for mode in args.modes.split(","):
+        row = run_phishx(setup, mode, 0, args.corpus, args.open_limit, rate=rate)
+        rows.append(row)
+        print(f"  done: phishx-{mode} open at {rate}/s", file=sys.stderr)
+    return rows
 
 
 def _truncate(database: str) -> None:
@@ -175,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
             for concurrency in concurrencies:
                 rows.append(run_phishx(setup, mode, concurrency, args.corpus, args.limit))
                 print(f"  done: phishx-{mode} c={concurrency}", file=sys.stderr)
+        if args.open_fraction > 0:
+            rows.extend(_open_loop(setup, args, rows))
         extra["peak_worker_rss_mb"] = [round(peak_rss_mb(pid), 1) for pid in tree(setup.worker.pid)]
         if not args.skip_queue:
             extra["queue"] = queue_rate.measure(setup.env, args.noop_count, setup.worker_name)
