@@ -12,6 +12,7 @@ RabbitMQ.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from celery.utils.saferepr import saferepr
 from kombu.messaging import Producer
 
 _MAX_BATCH_COMMANDS = 1000
+_ID = re.compile(r"[\w.:-]*", re.ASCII)  # analysis ids, digests, names: repr needs no escapes
 
 
 def send_many(
@@ -79,11 +81,20 @@ def _prepared(
     return route, template
 
 
+def _argsrepr(args: tuple[Any, ...], repr_size: int) -> str:
+    """Celery's ``saferepr`` of the arguments; plain ``repr`` for ids, where both agree."""
+    if all(type(arg) is str and _ID.fullmatch(arg) for arg in args):
+        shown = repr(args)
+        if len(shown) < repr_size:
+            return shown
+    return str(saferepr(args, repr_size))
+
+
 def _copy(
     template: Any, task_id: str, args: tuple[Any, ...], then: Sequence[Signature], repr_size: int
 ) -> Any:
     """The template message for one call: its id, arguments, their repr and what follows."""
-    shown = saferepr(args, repr_size)
+    shown = _argsrepr(args, repr_size)
     headers = {**template.headers, "id": task_id, "root_id": task_id, "argsrepr": shown}
     properties = {**template.properties, "correlation_id": task_id}
     embed = template.body[2]

@@ -99,3 +99,19 @@ def test_no_calls_send_nothing(app: Celery) -> None:
         results = send_many(probe, [], producer)
 
     assert results == []
+
+
+@pytest.mark.parametrize(
+    "argument",
+    ["3f2b8c1e-5d7a-4e0b-9c61-0a8f2e4d6b13", "quote ' and \" inside", "zero\u200bwidth\nbreak"],
+)
+def test_the_arguments_are_shown_as_apply_async_shows_them(app: Celery, argument: str) -> None:
+    """The ``argsrepr`` header, which monitors display, matches Celery's own for any string."""
+    probe = _probe(app)
+
+    with app.producer_or_acquire() as producer:
+        send_many(probe, [(argument,)], producer, ignore_result=True)
+        probe.apply_async((argument,), producer=producer, ignore_result=True)
+    (bulk, _), (single, _) = _drain(app, 2)
+
+    assert bulk["argsrepr"] == single["argsrepr"]
