@@ -11,8 +11,10 @@ and the dying donor or lucrative proposal of advance-fee fraud.
 
 Note:
     The lexicons cover English, Portuguese, German, Dutch and Spanish, with a few
-    French and Italian words for the offers; lures in other languages rely on the
-    model's n-gram weights alone.
+    French and Italian words for the offers; the story cues are mostly English, with
+    a few Portuguese and German words. Lures in other languages rely on the model's
+    n-gram weights alone. Cues match plain letters only: a lure written in styled or
+    accented look-alike letters is left to the evasion checks.
 """
 
 from __future__ import annotations
