@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import socket
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -115,3 +118,44 @@ def test_the_arguments_are_shown_as_apply_async_shows_them(app: Celery, argument
     (bulk, _), (single, _) = _drain(app, 2)
 
     assert bulk["argsrepr"] == single["argsrepr"]
+
+
+def _sent_events(app: Celery, publish: Callable[[], None], expected: int) -> list[dict[str, Any]]:
+    """The task-sent events an event receiver (as Flower runs one) gets when ``publish`` runs."""
+    events: list[dict[str, Any]] = []
+    with app.connection_for_read() as connection:
+        receiver = app.events.Receiver(connection, handlers={"task-sent": events.append})
+        with receiver.consumer_context(wakeup=False) as (conn, _, _):
+            with contextlib.suppress(socket.timeout):  # Redis subscribes on the first drain
+                conn.drain_events(timeout=0.3)
+            publish()
+            deadline = time.monotonic() + 5
+            while len(events) < expected and time.monotonic() < deadline:
+                with contextlib.suppress(socket.timeout):
+                    conn.drain_events(timeout=0.5)
+    return events
+
+
+def test_task_sent_events_arrive_one_per_call_with_celerys_fields(app: Celery) -> None:
+    """With sent events on, each call is announced as ``apply_async`` would announce it."""
+    app.conf.task_send_sent_event = True
+    probe = _probe(app)
+    ids: list[str] = []
+
+    def publish() -> None:
+        with app.producer_or_acquire() as producer:
+            single = probe.apply_async(("one",), producer=producer, ignore_result=True)
+            bulk = send_many(probe, [("two",), ("three",)], producer, ignore_result=True)
+        ids.extend([single.id, *(result.id for result in bulk)])
+
+    events = _sent_events(app, publish, expected=3)
+    _drain(app, 3)
+
+    assert sorted(event["uuid"] for event in events) == sorted(ids)
+    by_id = {event["uuid"]: event for event in events}
+    volatile = {"uuid", "root_id", "args", "timestamp", "clock", "local_received"}
+    reference = {key: value for key, value in by_id[ids[0]].items() if key not in volatile}
+    for task_id, shown in zip(ids[1:], ["('two',)", "('three',)"], strict=True):
+        event = by_id[task_id]
+        assert {key: value for key, value in event.items() if key not in volatile} == reference
+        assert (event["root_id"], event["args"]) == (task_id, shown)
