@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from celery.signals import (
+    beat_init,
     heartbeat_sent,
     worker_init,
     worker_process_shutdown,
@@ -67,6 +68,12 @@ def _prepare(**_: Any) -> None:
     directory = settings.metrics_dir or (Path(env_dir) if env_dir else None)
     exposition.enable_multiprocess(directory)
     feeds.install()
+
+
+@beat_init.connect
+def _prepare_beat(**_: Any) -> None:
+    # The embedded beat (-B) runs in a child that closed its inherited descriptors.
+    exposition.start_afresh_in_child()
 
 
 @worker_ready.connect

@@ -64,6 +64,25 @@ def enable_multiprocess(directory: Path | None = None, *, clean: bool = True) ->
     return path
 
 
+# Metric objects of a process whose inherited descriptors were closed under them:
+# kept referenced for good, since closing their files (which Python does when they
+# are collected) would close whatever has taken those descriptor numbers since.
+_inherited: list[object] = []
+
+
+def start_afresh_in_child() -> None:
+    """In a child that closed the descriptors it inherited, use new metric files.
+
+    Celery's embedded beat (``worker -B``) is such a child: prometheus-client
+    would otherwise close the parent's files on first use, by descriptor number.
+    """
+    with _mode.lock:
+        if _mode.directory is None:
+            return
+        _inherited.extend([values.ValueClass, reset_metrics()])
+        values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
+
+
 def adopt_environment() -> Path | None:
     """Join the multiprocess directory named in the environment, if any, without cleaning it."""
     directory = os.environ.get(ENV_VAR)

@@ -272,10 +272,11 @@ def metrics() -> Metrics:
         return _holder.metrics
 
 
-def reset_metrics() -> None:
-    """Forget the metrics; the next :func:`metrics` call builds fresh ones (tests, mode switch)."""
+def reset_metrics() -> Metrics | None:
+    """Forget the metrics (returned); the next :func:`metrics` call builds fresh ones."""
     with _holder.lock:
-        _holder.metrics = None
+        forgotten, _holder.metrics = _holder.metrics, None
+    return forgotten
 
 
 def exported_names(registry: CollectorRegistry) -> set[str]:

@@ -144,3 +144,20 @@ def test_heartbeat_is_fresh_while_the_worker_runs_and_gone_after(
 
     assert running.returncode == 0
     assert stopped.returncode == 2
+
+
+def test_the_embedded_beat_publishes_without_touching_inherited_metric_files(
+    broker_url: str, tmp_path: Path
+) -> None:
+    """``worker -B``: the beat child publishes on schedule and no metrics handler fails."""
+    env = _env(tmp_path, broker_url=broker_url, resume_interval="0.5")
+    worker = Worker(env, tmp_path / "worker.log", beat=True).start()
+    try:
+        due = _wait_for(lambda: worker.log_path.read_text().count("Sending due task") >= 3)
+        log = worker.log_path.read_text()
+    finally:
+        worker.stop()
+
+    assert due
+    assert "Signal handler" not in log
+    assert "Illegal seek" not in log
