@@ -75,7 +75,7 @@ def _enqueue(analysis_ids: list[str], track_result: bool) -> dict[str, AsyncResu
             sent = send_many(analyze, calls, producer, ignore_result=not track_result)
             return dict(zip(analysis_ids, sent, strict=True))
         chains = [_later_stages(analysis_id) for analysis_id in analysis_ids]
-        send_many(STAGE_TASKS[0], calls, producer, ignore_result=not track_result, chains=chains)
+        send_many(STAGE_TASKS[0], calls, producer, ignore_result=True, chains=chains)
     # A chain's result is its last task's, whose id was fixed when it was frozen.
     lasts = [chain[-1].freeze() for chain in chains]
     return dict(zip(analysis_ids, lasts, strict=True))

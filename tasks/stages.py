@@ -46,6 +46,10 @@ TASK_OPTIONS: dict[str, Any] = {
     "max_retries": 40,
     "retry_backoff_max": 60,
 }
+# An analysis stage returns only its analysis id, which nobody reads back: no result
+# is stored for it (three result-backend commands per stage saved). The verdict's
+# task (decide, or the fused and batch tasks) keeps its result.
+STAGE_OPTIONS: dict[str, Any] = {**TASK_OPTIONS, "ignore_result": True}
 
 
 def run_analysis_stage(task: Task, stage: str, analysis_id: str) -> str:
@@ -124,31 +128,31 @@ def announced(analysis_id: str, verdict: Verdict) -> dict[str, Any]:
     return result
 
 
-@app.task(name=stage_task_name("parse"), **TASK_OPTIONS)
+@app.task(name=stage_task_name("parse"), **STAGE_OPTIONS)
 def parse(self: Task, analysis_id: str) -> str:
     """Parse the stored message and record structural defects."""
     return run_analysis_stage(self, "parse", analysis_id)
 
 
-@app.task(name=stage_task_name("headers"), **TASK_OPTIONS)
+@app.task(name=stage_task_name("headers"), **STAGE_OPTIONS)
 def headers(self: Task, analysis_id: str) -> str:
     """Check sender identity, authentication results and header hygiene."""
     return run_analysis_stage(self, "headers", analysis_id)
 
 
-@app.task(name=stage_task_name("urls"), **TASK_OPTIONS)
+@app.task(name=stage_task_name("urls"), **STAGE_OPTIONS)
 def urls(self: Task, analysis_id: str) -> str:
     """Inspect every link without fetching it."""
     return run_analysis_stage(self, "urls", analysis_id)
 
 
-@app.task(name=stage_task_name("attachments"), **TASK_OPTIONS)
+@app.task(name=stage_task_name("attachments"), **STAGE_OPTIONS)
 def attachments(self: Task, analysis_id: str) -> str:
     """Inspect attachments by type and content, and scan them with antivirus."""
     return run_analysis_stage(self, "attachments", analysis_id)
 
 
-@app.task(name=stage_task_name("text"), **TASK_OPTIONS)
+@app.task(name=stage_task_name("text"), **STAGE_OPTIONS)
 def text(self: Task, analysis_id: str) -> str:
     """Classify the message's language."""
     return run_analysis_stage(self, "text", analysis_id)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.support.mail import EXAMPLES, example_files
 from tests.support.processes import Worker, phishx_env, run_phishx
@@ -41,6 +42,26 @@ def test_scan_through_workers_matches_embedded_verdicts(
     assert [(x["sha256"], x["decision"], x["score"]) for x in remote_lines] == [
         (x["sha256"], x["decision"], x["score"]) for x in local_lines
     ]
+
+
+@pytest.mark.parametrize("broker_url", ["redis"], indirect=True)
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_chain_stores_only_its_verdict_as_a_task_result(
+    worker_env: dict[str, str], broker_url: str
+) -> None:
+    """Of the six stage tasks only decide's result reaches the result backend."""
+    scanned = run_phishx(["scan", str(EXAMPLES / "invoice-lure.eml")], worker_env)
+    analysis_id = json.loads(scanned.stdout)["analysis_id"]
+
+    backend = redis.Redis.from_url(broker_url)
+    try:
+        stored = [backend.get(key) for key in backend.scan_iter("celery-task-meta-*")]
+    finally:
+        backend.close()
+
+    assert scanned.returncode == 0, scanned.stderr
+    mine = [json.loads(value) for value in stored if value and analysis_id.encode() in value]
+    assert [meta["result"]["decision"] for meta in mine] == [json.loads(scanned.stdout)["decision"]]
 
 
 def test_submit_then_show(worker_env: dict[str, str]) -> None:
