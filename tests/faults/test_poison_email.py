@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import create_engine, text
 
 from tests.faults.batch import assert_exactly_once, finished, query, wait_until, write_batch
 from tests.support.mail import email_bytes
@@ -20,6 +21,10 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 BATCH = 10
 MAX_DELIVERIES = 2
+_DELIVERIES = text(
+    "SELECT deliveries, last_worker FROM stage_deliveries"
+    " WHERE analysis_id = :key AND stage = 'parse' AND retries = 0"
+)
 
 
 def _poison(path: Path) -> None:
@@ -39,20 +44,22 @@ class OomKiller:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        # One connection polled often: the parse it must interrupt takes about 2 s.
+        engine = create_engine(self.database_url)
         seen = 0
-        while not self._stop.wait(0.05):
-            rows = query(
-                self.database_url,
-                "SELECT deliveries, last_worker FROM stage_deliveries "
-                f"WHERE analysis_id = '{self.analysis_id}' AND stage = 'parse'",
-            )
-            if not rows or int(str(rows[0][0])) <= seen:
-                continue
-            deliveries, worker = int(str(rows[0][0])), str(rows[0][1])
-            seen = deliveries
-            if deliveries <= MAX_DELIVERIES:
-                os.kill(int(worker.rsplit(":", 1)[1]), signal.SIGKILL)
-                self.kills += 1
+        try:
+            with engine.connect() as connection:
+                while not self._stop.wait(0.02):
+                    row = connection.execute(_DELIVERIES, {"key": self.analysis_id}).first()
+                    connection.rollback()  # the next poll reads a fresh snapshot
+                    if row is None or int(row[0]) <= seen:
+                        continue
+                    seen = int(row[0])
+                    if seen <= MAX_DELIVERIES:
+                        os.kill(int(str(row[1]).rsplit(":", 1)[1]), signal.SIGKILL)
+                        self.kills += 1
+        finally:
+            engine.dispose()
 
     def __enter__(self) -> OomKiller:
         self._thread.start()
