@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.message
 import hashlib
+import re
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
@@ -18,6 +19,8 @@ from pipeline.charsets import bytes_to_text, decode_header_value
 from pipeline.filetypes import sniff
 from pipeline.html_text import HtmlDocument, parse_html
 from pipeline.links import Link, links_from_html, links_from_text
+
+_BRACKETED = re.compile(r"<([^<>\s@]+@[^<>\s]+)>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,9 @@ class ParsedMessage:
     headers: list[tuple[str, str]] = field(default_factory=list)
     subject: str = ""
     from_: Address | None = None
+    # The From header's own mailbox syntax was unreadable; ``from_`` then holds the
+    # address recovered from its angle brackets, if it has one.
+    from_unparsed: bool = False
     reply_to: list[Address] = field(default_factory=list)
     return_path: str = ""
     sender: Address | None = None
@@ -144,13 +150,32 @@ def _read_headers(message: email.message.Message, parsed: ParsedMessage) -> None
     parsed.date = parsed.header("Date") or ""
     parsed.return_path = (parsed.header("Return-Path") or "").strip().strip("<>").strip()
     from_value = parsed.header("From")
-    parsed.from_ = _one_address(from_value) if from_value else None
+    if from_value:
+        parsed.from_, parsed.from_unparsed = _from_address(from_value)
     sender_value = parsed.header("Sender")
     parsed.sender = _one_address(sender_value) if sender_value else None
     parsed.reply_to = _addresses(parsed.header_all("Reply-To"))
     parsed.to = _addresses(parsed.header_all("To"))
     if message.defects:
         parsed.defects.extend(_defect_name(defect) for defect in message.defects)
+
+
+def _from_address(value: str) -> tuple[Address, bool]:
+    """The From mailbox, and whether its syntax had to be worked around.
+
+    An unquoted comma or ``@`` in a display name (``Team, <a@b.example>``,
+    ``"shop@brand.example", <a@b.example>``) makes the header unreadable as one
+    mailbox. The bracketed address is the one a mail client sends from and replies
+    to, so it is the sender; the text before it is the display name.
+    """
+    address = _one_address(value)
+    bracketed = _BRACKETED.search(value)
+    if bracketed is None:
+        return address, "@" not in address.address
+    if bracketed.group(1).strip() == address.address:
+        return address, False
+    name = value[: bracketed.start()].strip().strip(",").strip().strip('"').strip()
+    return Address(name, bracketed.group(1).strip()), True
 
 
 def _one_address(value: str) -> Address:

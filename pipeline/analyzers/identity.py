@@ -41,8 +41,8 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     if sender is None or not sender.address:
         outcome.add("from_missing", 10.0, "no usable From address")
         return outcome
-    if not _VALID_ADDRESS.match(sender.address):
-        outcome.add("from_malformed", 10.0, f"From address {sender.address!r}")
+    if message.from_unparsed or not _VALID_ADDRESS.match(sender.address):
+        outcome.add("from_malformed", 10.0, f"From header {message.header('From')!r}")
     domain = registered_domain(sender.domain)
     _check_reply_to(message, sender, domain, outcome)
     _check_envelope(message, domain, outcome)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.analyzers import identity
+from pipeline.message import parse_message
 from tests.support.mail import email_bytes
 from tests.unit.analyzers.helpers import names, run
 
@@ -59,3 +60,24 @@ def test_missing_from_is_reported() -> None:
     raw = b"To: a@example.org\r\nSubject: hi\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nhi\r\n"
 
     assert "from_missing" in names(run(identity.analyze, raw))
+
+
+def test_an_unquoted_comma_in_the_name_is_malformed_and_the_bracketed_address_is_checked() -> None:
+    """``Name, <addr>`` is not one mailbox: flagged, and the address mail clients show is used."""
+    raw = email_bytes(sender='"delivery@fedex.example", <info@reply.shop-canda.example>')
+
+    message = parse_message(raw)
+    found = names(run(identity.analyze, raw))
+
+    assert message.from_ is not None
+    assert message.from_.address == "info@reply.shop-canda.example"
+    assert message.from_.display_name == "delivery@fedex.example"
+    assert "from_malformed" in found
+    assert "display_name_foreign_address" in found
+
+
+def test_a_well_formed_sender_is_not_malformed() -> None:
+    """A quoted display name with a comma is one mailbox."""
+    raw = email_bytes(sender='"Doe, Jane" <jane@example.com>')
+
+    assert "from_malformed" not in names(run(identity.analyze, raw))
