@@ -83,7 +83,9 @@ def build(settings: Settings) -> dict[str, Any]:
         # A task that failed or timed out is acknowledged: its stage recorded a fallback.
         "task_acks_on_failure": True,
         "task_acks_on_timeout": True,
-        "task_track_started": True,
+        # No STARTED state in the result backend: it would cost a read and a write
+        # per task; monitors see starts in the task events.
+        "task_track_started": False,
         "task_send_sent_event": settings.task_sent_events,
         "worker_send_task_events": True,
         "worker_prefetch_multiplier": 1,

@@ -27,6 +27,7 @@ def bench_options(add_help: bool) -> argparse.ArgumentParser:
         "--open-fraction", type=float, default=0.5,
         help="then each mode open loop at this fraction of the peak rate (0: skip)",
     )  # fmt: skip
+    parser.add_argument("--open-rate", type=float, help="open-loop emails/s (overrides fraction)")
     parser.add_argument("--open-limit", type=int, default=1000, help="emails per open-loop run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="pool size")
     parser.add_argument("--batch-size", type=int, default=32)

@@ -138,7 +138,7 @@ def _open_loop(
 ) -> list[dict[str, Any]]:
     """Each mode again, open loop at ``open_fraction`` of the peak closed-loop rate."""
     peak = max((row["emails_per_sec"] or 0.0 for row in closed), default=0.0)
-    rate = round(peak * args.open_fraction, 1)
+    rate = args.open_rate or round(peak * args.open_fraction, 1)
     rows = []
     for mode in args.modes.split(","):
         row = run_phishx(setup, mode, 0, args.corpus, args.open_limit, rate=rate)
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             for concurrency in concurrencies:
                 rows.append(run_phishx(setup, mode, concurrency, args.corpus, args.limit))
                 print(f"  done: phishx-{mode} c={concurrency}", file=sys.stderr)
-        if args.open_fraction > 0:
+        if args.open_fraction > 0 or args.open_rate:
             rows.extend(_open_loop(setup, args, rows))
         extra["peak_worker_rss_mb"] = [round(peak_rss_mb(pid), 1) for pid in tree(setup.worker.pid)]
         if not args.skip_queue:
