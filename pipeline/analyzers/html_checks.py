@@ -28,12 +28,13 @@ def check_html(message: ParsedMessage, outcome: StageOutcome) -> None:
     document = message.html
     if document is None:
         return
+    # Only a form that asks for a password counts: newsletters carry search boxes,
+    # polls and subscription forms as often as lures carry plain forms.
     if document.password_inputs:
-        outcome.add("html_password_form", 40.0, f"{document.password_inputs} password field(s)")
-    elif document.forms:
         actions = [link.url for link in message.links if link.source == "form"]
         target = host_of(actions[0]) if actions else "(no action)"
-        outcome.add("html_form", 15.0, f"{document.forms} form(s), posting to {target}")
+        evidence = f"{document.password_inputs} password field(s), posting to {target}"
+        outcome.add("html_password_form", 40.0, evidence)
     if document.meta_refresh:
         outcome.add("html_meta_refresh", 15.0, f"refresh to {host_of(document.meta_refresh[0])}")
     if document.scripts:

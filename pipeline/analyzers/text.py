@@ -14,7 +14,7 @@ from pipeline.analyzers.evasion import SCANNED_CHARS, check_evasion
 from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
-from pipeline.textmodel.cues import CUES
+from pipeline.textmodel.cues import CUES, MODEL_ONLY_CUES
 from pipeline.textmodel.features import cue_text
 from pipeline.textmodel.model import get_model
 
@@ -35,22 +35,35 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     check_evasion(message, outcome)
     subject, body = message.subject, message.visible_text[:SCANNED_CHARS]
     text = cue_text(subject, body)
+    lure_words = []
     for name, pattern in CUES.items():
         match = pattern.search(text)
-        if match:
+        if match is None:
+            continue
+        if name in MODEL_ONLY_CUES:
+            lure_words.append(match.group(0))
+        else:
             outcome.add(f"text_{name}", _CUE_SCORE, match.group(0))
     probability = _probability(subject, body, context, outcome)
     if probability is not None:
-        name, score, evidence = classifier_indicator(probability)
+        name, score, evidence = classifier_indicator(probability, lure_words)
         outcome.add(name, score, evidence)
     return outcome
 
 
-def classifier_indicator(probability: float) -> tuple[str, float, str]:
-    """The indicator for a classifier probability: ten times its clipped log-odds."""
+def classifier_indicator(
+    probability: float, lure_words: list[str] | None = None
+) -> tuple[str, float, str]:
+    """The indicator for a classifier probability: ten times its clipped log-odds.
+
+    The evidence names the everyday lure words found, which the model weighed.
+    """
     p = min(max(probability, 1e-6), 1 - 1e-6)
     logit = max(_LOGIT_FLOOR, min(_LOGIT_LIMIT, math.log(p / (1 - p))))
-    return CLASSIFIER, round(10.0 * logit, 2), f"p(phishing)={probability:.3f}"
+    evidence = f"p(phishing)={probability:.3f}"
+    if lure_words:
+        evidence += "; lure words: " + ", ".join(lure_words)
+    return CLASSIFIER, round(10.0 * logit, 2), evidence
 
 
 def _probability(

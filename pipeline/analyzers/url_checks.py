@@ -15,7 +15,6 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 from pipeline.analyzers.brands import brand_in_subdomain, lookalike_brand
 from pipeline.analyzers.open_redirects import open_redirect_targets
 from pipeline.analyzers.url_lists import (
-    CREDENTIAL_PATH_WORDS,
     FORM_SERVICES,
     FREE_HOSTING,
     RISKY_TLDS,
@@ -164,9 +163,6 @@ def _shape_findings(parts: UrlParts) -> list[Finding]:
         findings.append(("url_nonstandard_port", 8.0, f"{parts.host}:{parts.port}"))
     if "%" in parts.url.split("//", 1)[-1].split("/", 1)[0]:
         findings.append(("url_encoded_host", 15.0, f"percent-encoded host {parts.host}"))
-    path = parts.path.lower()
-    if any(word in path for word in CREDENTIAL_PATH_WORDS):
-        findings.append(("url_credential_path", 4.0, f"{parts.host}{parts.path[:60]}"))
     for target in embedded_urls(parts)[:1]:
         target_host = host_of(target)
         if target_host and registered_domain(target_host) != registered_domain(parts.host):

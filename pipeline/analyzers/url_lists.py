@@ -45,10 +45,6 @@ FORM_SERVICES = word_set(
     wufoo.com formstack.com 123formbuilder.com cognitoforms.com forms.app zohopublic.com
     """
 )
-CREDENTIAL_PATH_WORDS = (
-    "login", "signin", "sign-in", "logon", "verify", "verification", "webscr", "account",
-    "secure", "update", "auth", "password", "wallet", "unlock", "validate", "confirm",
-)  # fmt: skip
 
 
 def load_blocklist(path: Path | None) -> frozenset[str]:

@@ -127,6 +127,13 @@ _STORY_CUES = {
     r"organi[sz]ations?|homes?)|donate\s+(it|the\s+(funds?|money|sum))|"
     r"fundo\s+de\s+donativos|compliment\s+of\s+the\s+day)\b",
 }
+# Cues made of everyday words ("password", "package", "transfer", "immediately",
+# "click here"): the model weighs them with the words around them, but alone they are
+# no indicator, because ordinary newsletters, receipts and list mail use them as
+# often as lures do.
+MODEL_ONLY_CUES = frozenset(
+    {"urgency", "threat", "password", "money", "prize", "delivery", "action"}
+)
 CUES: dict[str, re.Pattern[str]] = {
     # Matched against lower-cased text only: case-blind matching costs twice the time.
     name: re.compile(pattern)

@@ -51,10 +51,15 @@ def test_model_is_loaded_once_per_process() -> None:
 
 
 def test_cues_are_reported_with_their_words() -> None:
-    """Urgency, threats and credential requests each become an indicator."""
-    outcome = run(text.analyze, email_bytes(subject=LURE[0], body=LURE[1]))
+    """A credential request is an indicator; everyday lure words show in the model's evidence."""
+    context = AnalysisContext(text_classifier=_Fixed(0.9))
+    outcome = run(text.analyze, email_bytes(subject=LURE[0], body=LURE[1]), context)
 
-    assert {"text_urgency", "text_threat", "text_credential"} <= names(outcome)
+    assert "text_credential" in names(outcome)
+    assert not {"text_urgency", "text_threat", "text_password"} & names(outcome)
+    evidence = {item.name: item.evidence for item in outcome.indicators}["text_classifier"]
+    assert "lure words: " in evidence
+    assert {"suspended", "immediately", "password"} <= set(evidence.split(": ")[-1].split(", "))
 
 
 def test_remote_classifier_is_used_when_configured() -> None:
