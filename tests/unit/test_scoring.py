@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.indicators import Indicator
 from pipeline.scoring import Decision, Policy, decide, risk_score
 from pipeline.scoring_model import ScoringModel, load_scoring_model
+from pipeline.training.fit_scorer import fit_scoring_model
 
 # One logit per 10 raw points, threshold at even odds: score = 50 + sum of raw points.
 UNIT = ScoringModel(weights={}, intercept=0.0, threshold=0.0, prior_weight=1.0)
@@ -99,3 +102,21 @@ def test_summary_line_names_risky_indicators_and_degraded_stages() -> None:
     line = verdict.summary_line(indicators)
 
     assert line == "QUARANTINE; score=50; indicators=ip_address_url; degraded=text"
+
+
+def test_fitting_gives_no_weight_to_what_ham_carries_as_often() -> None:
+    """A name firing on as large a share of ham as of phishing cannot add points.
+
+    Here it would: among emails without the lure, it fires on all the phishing and
+    under half the ham, so a plain fit gives it weight.
+    """
+    lure = Indicator("url_shortener", 8.0, "link to bit.ly")
+    common = Indicator("return_path_mismatch", 10.0, "bounces to esp.example")
+    phishing = [[lure]] * 30 + [[common]] * 20
+    ham = [[common]] * 22 + [[]] * 28
+    labels = np.array([1] * len(phishing) + [0] * len(ham))
+
+    model = fit_scoring_model(phishing + ham, labels)
+
+    assert model.weights["return_path_mismatch"] == 0.0
+    assert model.weights["url_shortener"] > 0.5
