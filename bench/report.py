@@ -37,6 +37,7 @@ def print_table(rows: list[dict[str, Any]], extra: dict[str, Any]) -> None:
         ))  # fmt: skip
     for peer, ratio in ratios(rows).items():
         print(f"PhishX peak / {peer}: {ratio}x")
-    for key in ("queue", "peak_worker_rss_mb", "stage_cpu_ms_per_email"):
+    shown = ("queue", "peak_worker_rss_mb", "stage_cpu_ms_per_email", "email_cpu_ms_percentiles")
+    for key in shown:
         if key in extra:
             print(f"{key}: {extra[key]}")

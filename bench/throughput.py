@@ -40,7 +40,7 @@ from bench.private_redis import command_count, private_redis
 from bench.process_stats import cpu_seconds, peak_rss_mb, tree
 from bench.report import print_table
 from bench.scan_corpus import ROOT, _env, celery_worker, postgres_database
-from bench.stage_cost import stage_cpu_ms
+from bench.stage_cost import stage_costs
 from celeryconfig import WORKER_QUEUES
 
 PEERS_DIR = ROOT.parent / "shared" / "peers"
@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         limit = min(args.limit or 10**9, args.spamassassin_limit)
         rows.append(run_peer("spamassassin", args.corpus, limit, args.peer_concurrency))
     sample = [email.raw for email in load_corpus(args.corpus, args.stage_sample)]
-    extra["stage_cpu_ms_per_email"] = stage_cpu_ms(sample)
+    extra.update(stage_costs(sample))
     print_table(rows, extra)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
