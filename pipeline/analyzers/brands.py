@@ -97,13 +97,39 @@ BRANDS: dict[str, frozenset[str]] = {
         "vodafone": "vodafone.com vodafone.de vodafone.co.uk vodafone.nl",
         "verizon": "verizon.com",
         "albertheijn": "ah.nl",
+        "yahoo": "yahoo.com yahoo.co.uk yahoo.de yahoo.com.br ymail.com",
+        "aol": "aol.com",
+        "bankofamerica": "bankofamerica.com bofa.com",
+        "citibank": "citibank.com citi.com",
+        "americanexpress": "americanexpress.com aexp.com",
+        "amex": "americanexpress.com aexp.com",
+        "hsbc": "hsbc.com hsbc.co.uk",
+        "barclays": "barclays.com barclays.co.uk barclaycard.co.uk",
+        "natwest": "natwest.com",
+        "postbank": "postbank.de",
+        "bancodobrasil": "bb.com.br",
+        "venmo": "venmo.com",
+        "trezor": "trezor.io",
+        "monero": "getmonero.org",
+        "bitcoincore": "bitcoincore.org",
+        "hodlhodl": "hodlhodl.com",
+        "bitget": "bitget.com",
+        "roblox": "roblox.com",
+        "godaddy": "godaddy.com",
+        "bestbuy": "bestbuy.com",
+        "geeksquad": "geeksquad.com bestbuy.com",
+        "homedepot": "homedepot.com",
+        "xfinity": "xfinity.com comcast.net comcast.com",
+        "comcast": "comcast.com comcast.net xfinity.com",
+        "temu": "temu.com",
+        "evri": "evri.com",
     }.items()
 }
 # Brands whose name is a common word get matched only as a whole word.
 _SHORT_BRANDS = frozenset(b for b in BRANDS if len(b) <= 4)
-# Brands named after dictionary words: one edit away lie ordinary domains (telecom,
-# stride, hedger), so they are matched by name but never as lookalikes.
-_WORD_BRANDS = frozenset({"ledger", "stripe", "telekom", "kraken", "intuit"})
+# Brands one edit away from ordinary names (telecom, stride, hedger, wahoo, venom):
+# matched by name, never as lookalikes.
+_WORD_BRANDS = frozenset({"ledger", "stripe", "telekom", "kraken", "intuit", "yahoo", "venmo"})
 # Digits and non-Latin letters that render like Latin ones (written as escapes).
 _CONFUSABLES = str.maketrans(
     "013547$@\u0430\u0435\u043e\u0440\u0441"

@@ -55,6 +55,15 @@ def test_lookalike_sender_domain() -> None:
     assert "sender_lookalike_domain" in names(run(identity.analyze, raw))
 
 
+def test_brand_one_edit_from_an_ordinary_name_is_no_lookalike() -> None:
+    """Yahoo is claimed by name, but wahoo.com is its own company, not a lookalike."""
+    claimed = email_bytes(sender="Yahoo Mail <alerts@mailer-secure.example>")
+    neighbour = email_bytes(sender="Wahoo Fitness <news@wahoo.com>")
+
+    assert "display_name_brand" in names(run(identity.analyze, claimed))
+    assert "sender_lookalike_domain" not in names(run(identity.analyze, neighbour))
+
+
 def test_missing_from_is_reported() -> None:
     """A message without a usable From address is flagged."""
     raw = b"To: a@example.org\r\nSubject: hi\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nhi\r\n"
