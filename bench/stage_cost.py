@@ -24,8 +24,10 @@ PERCENTILES = (50, 95, 99, 100)
 
 
 def stage_costs(raws: list[bytes], warmup: int = 20) -> dict[str, dict[str, float]]:
-    """Mean CPU milliseconds per email of the MIME parse and of each stage's analyzer,
-    and percentiles (``p50`` … ``p100``) of one email's parse plus every stage.
+    """Mean CPU milliseconds per stage, and percentiles of one email's whole analysis.
+
+    The means cover the MIME parse and each stage's analyzer; the percentiles
+    (``p50`` … ``p100``) are of one email's parse plus every stage.
 
     Note: the analyzers run without outside services (no clamd, NLP or reputation
     calls), as in the throughput runs.
