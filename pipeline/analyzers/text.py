@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 
 from pipeline.analyzers.base import AnalysisContext, TextClassifier
 from pipeline.analyzers.evasion import SCANNED_CHARS, check_evasion
@@ -35,7 +36,7 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     check_evasion(message, outcome)
     subject, body = message.subject, message.visible_text[:SCANNED_CHARS]
     text = cue_text(subject, body)
-    lure_words = []
+    lure_words: list[str] = []
     for name, pattern in CUES.items():
         match = pattern.search(text)
         if match is None:
@@ -52,7 +53,7 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
 
 
 def classifier_indicator(
-    probability: float, lure_words: list[str] | None = None
+    probability: float, lure_words: Sequence[str] = ()
 ) -> tuple[str, float, str]:
     """The indicator for a classifier probability: ten times its clipped log-odds.
 
