@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from email.header import decode_header
+
+# Bytes that were not ASCII, carried in a str by the surrogateescape error handler.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def decode_header_value(value: str) -> str:
     """Decode RFC 2047 words and raw 8-bit bytes in a header into text."""
     if value.isascii() and "=?" not in value:  # nothing encoded: the common case
         return " ".join(value.split())
-    if any("\udc80" <= char <= "\udcff" for char in value):
+    if _ESCAPED_BYTE.search(value):
         value = bytes_to_text(value.encode("ascii", "surrogateescape"), None)
     try:
         pieces = decode_header(value)

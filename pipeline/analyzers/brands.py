@@ -149,6 +149,15 @@ def skeleton(text: str, glyph_pairs: bool = False) -> str:
     return folded.replace("rn", "m").replace("vv", "w") if glyph_pairs else folded
 
 
+_BRAND_RANK = {brand: rank for rank, brand in enumerate(BRANDS)}
+# A brand domain's last label -> (domain, brand): the domains that can end where a
+# subdomain label ends, so a host is compared with a handful of domains, not all.
+_DOMAINS_BY_LAST_LABEL: dict[str, list[tuple[str, str]]] = {}
+for _brand, _domains in BRANDS.items():
+    for _domain in sorted(_domains):
+        _DOMAINS_BY_LAST_LABEL.setdefault(_domain.rsplit(".", 1)[-1], []).append((_domain, _brand))
+
+
 def brand_in_text(text: str) -> str:
     """The first brand named in a display name or link text, or an empty string."""
     words = _WORD.findall(skeleton(text))
@@ -189,15 +198,27 @@ def lookalike_brand(domain: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=8192)
 def brand_in_subdomain(host: str) -> str:
     """A brand's real domain used as a subdomain of another site (paypal.com.evil.xyz)."""
     subdomain, _, _, _ = split_domain(host)
     if not subdomain:
         return ""
-    for brand, domains in BRANDS.items():
-        if any(f"{domain}." in f"{subdomain}." for domain in domains):
-            return brand if not is_brand_domain(brand, host) else ""
-    return ""
+    brand = _first_brand_ending_a_label(subdomain)
+    return brand if brand and not is_brand_domain(brand, host) else ""
+
+
+def _first_brand_ending_a_label(subdomain: str) -> str:
+    """The first brand (in list order) one of whose domains ends at a label boundary."""
+    found: list[str] = []
+    end = 0
+    for label in subdomain.split("."):
+        end += len(label)
+        for domain, brand in _DOMAINS_BY_LAST_LABEL.get(label, ()):
+            if subdomain.endswith(domain, 0, end):
+                found.append(brand)
+        end += 1
+    return min(found, key=_BRAND_RANK.__getitem__, default="")
 
 
 def _allowed(token: str) -> int:

@@ -16,7 +16,7 @@ from pipeline.errors import PhishXError
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
 from pipeline.textmodel.cues import CUES, MODEL_ONLY_CUES
-from pipeline.textmodel.features import cue_text
+from pipeline.textmodel.features import cue_matches, cue_text
 from pipeline.textmodel.model import get_model
 
 log = logging.getLogger(__name__)
@@ -35,16 +35,14 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     outcome = StageOutcome()
     check_evasion(message, outcome)
     subject, body = message.subject, message.visible_text[:SCANNED_CHARS]
-    text = cue_text(subject, body)
     lure_words: list[str] = []
-    for name, pattern in CUES.items():
-        match = pattern.search(text)
-        if match is None:
+    for name, found in zip(CUES, cue_matches(cue_text(subject, body)), strict=True):
+        if not found:
             continue
         if name in MODEL_ONLY_CUES:
-            lure_words.append(match.group(0))
+            lure_words.append(found)
         else:
-            outcome.add(f"text_{name}", _CUE_SCORE, match.group(0))
+            outcome.add(f"text_{name}", _CUE_SCORE, found)
     probability = _probability(subject, body, context, outcome)
     if probability is not None:
         name, score, evidence = classifier_indicator(probability, lure_words)

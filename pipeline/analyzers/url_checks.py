@@ -6,6 +6,7 @@ only read, never fetched.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -95,17 +96,22 @@ def embedded_urls(parts: UrlParts) -> list[str]:
 
 def check_url(url: str) -> list[Finding]:
     """Every finding for one URL."""
+    return list(_url_findings(url))
+
+
+@functools.lru_cache(maxsize=4096)  # newsletters repeat one tracking host in every link
+def _url_findings(url: str) -> tuple[Finding, ...]:
     scheme = url.strip().split(":", 1)[0].lower()
     if scheme in ("javascript", "vbscript"):
-        return [("url_script_uri", 20.0, f"{scheme}: URI")]
+        return (("url_script_uri", 20.0, f"{scheme}: URI"),)
     if scheme == "data":
-        return [("url_data_uri", 20.0, url.strip()[:60])]
+        return (("url_data_uri", 20.0, url.strip()[:60]),)
     parts = split_url(url)
     if parts is None or parts.scheme not in ("http", "https", "ftp"):
-        return []
+        return ()
     if "." not in parts.host and not is_numeric_host(parts.host):
-        return []
-    return _host_findings(parts) + _shape_findings(parts)
+        return ()
+    return (*_host_findings(parts), *_shape_findings(parts))
 
 
 def _host_findings(parts: UrlParts) -> list[Finding]:

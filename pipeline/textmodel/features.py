@@ -7,17 +7,21 @@ weight vector. The cue lexicons live in :mod:`pipeline.textmodel.cues`.
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from pipeline.textmodel.char_grams import N_FEATURES as CHAR_GRAM_FEATURES
+from pipeline.textmodel.char_grams import char_gram_matrix, char_gram_row
 from pipeline.textmodel.cues import CUES
 from pipeline.textmodel.stopwords import remove_stop_words
 
 WORD_FEATURES = 2**18
-CHAR_FEATURES = 2**18
+CHAR_FEATURES = CHAR_GRAM_FEATURES
 MAX_CHARS = 6000
 
 _LIST_TAG = re.compile(r"^\s*(\[[^\]]{1,40}\]\s*)+")
@@ -41,14 +45,6 @@ _WORDS = HashingVectorizer(
     alternate_sign=False,
     norm="l2",
     token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 - a regular expression, not a password
-    lowercase=False,
-)
-_CHARS = HashingVectorizer(
-    n_features=CHAR_FEATURES,
-    analyzer="char_wb",
-    ngram_range=(3, 5),
-    alternate_sign=False,
-    norm="l2",
     lowercase=False,
 )
 N_FEATURES = WORD_FEATURES + CHAR_FEATURES + len(CUES)
@@ -101,27 +97,55 @@ def _skip_forward_header(lines: list[str], start: int) -> int:
 
 def cue_text(subject: str, body: str) -> str:
     """Lower-cased subject and own body text with URLs and addresses blanked, for cues."""
-    text = f"{clean_subject(subject)}\n{clean_body(body)}".lower()
+    own_subject, own_body = _own_text(subject, body)
+    text = f"{own_subject}\n{own_body}".lower()
     return _EMAIL.sub(" ", _URL.sub(" ", text))
 
 
 def normalise(subject: str, body: str) -> str:
     """Lower-cased text with URLs, addresses and digits replaced by placeholders."""
-    text = f"{clean_subject(subject)} \n {clean_body(body)}".lower()
+    own_subject, own_body = _own_text(subject, body)
+    text = f"{own_subject} \n {own_body}".lower()
     text = _URL.sub(" urltoken ", text)
     text = _EMAIL.sub(" emailtoken ", text)
     # Cut only after the substitutions, so an address's length cannot move the cut.
     return _DIGITS.sub("0", remove_stop_words(text[: MAX_CHARS * 3]))[:MAX_CHARS]
 
 
+# The text stage and the model both read one email's text: the second reading is free.
+@functools.lru_cache(maxsize=8)
+def _own_text(subject: str, body: str) -> tuple[str, str]:
+    return clean_subject(subject), clean_body(body)
+
+
+def cue_matches(text: str) -> tuple[str, ...]:
+    """The first match of each lure cue in lower-cased text, or '' where a cue does not match."""
+    return tuple(
+        match.group(0) if (match := pattern.search(text)) else "" for pattern in CUES.values()
+    )
+
+
 def cue_vector(text: str) -> list[float]:
     """One 0/1 value per lure cue found in normalised text."""
-    return [1.0 if pattern.search(text) else 0.0 for pattern in CUES.values()]
+    return [1.0 if found else 0.0 for found in cue_matches(text)]
+
+
+def weighted_sum(text: str, weights: np.ndarray[Any, np.dtype[np.float64]]) -> float:
+    """One normalised text's feature row times ``weights``: ``vectorize([text]) @ weights``.
+
+    The blocks are weighed one by one; for a single document, stacking them into one
+    sparse row would cost more than hashing the text.
+    """
+    words = _WORDS.transform([text])
+    total = float(words.data @ weights[words.indices])
+    indices, values = char_gram_row(text)
+    total += float(values @ weights[WORD_FEATURES + indices])
+    return total + float(np.dot(cue_vector(text), weights[WORD_FEATURES + CHAR_FEATURES :]))
 
 
 def vectorize(texts: list[str]) -> sparse.csr_matrix:
     """Normalised texts to the model's sparse feature matrix."""
     words = _WORDS.transform(texts)
-    chars = _CHARS.transform(texts)
+    chars = char_gram_matrix(texts)
     cues = sparse.csr_matrix(np.array([cue_vector(text) for text in texts], dtype=np.float64))
     return sparse.hstack([words, chars, cues], format="csr")

@@ -18,9 +18,10 @@ import sklearn
 from scipy import sparse
 
 from pipeline.errors import ConfigurationError
-from pipeline.textmodel.features import N_FEATURES, normalise, vectorize
+from pipeline.textmodel.features import N_FEATURES, normalise, weighted_sum
 
-FORMAT_VERSION = 1
+# 2: character n-grams hashed by PhishX itself (pipeline.textmodel.char_grams).
+FORMAT_VERSION = 2
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "text_model.npz"
 
 
@@ -42,8 +43,7 @@ class TextModel:
         # One document per call: sklearn's per-call input validation would cost more
         # than the hashing itself.
         with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
-            features = vectorize([normalise(subject, body)])
-        logit = float(self.decision(features)[0])
+            logit = weighted_sum(normalise(subject, body), self.coef) + self.intercept
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
     def save(self, path: Path) -> None:
