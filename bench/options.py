@@ -30,7 +30,7 @@ def bench_options(add_help: bool) -> argparse.ArgumentParser:
     parser.add_argument("--open-rate", type=float, help="open-loop emails/s (overrides fraction)")
     parser.add_argument("--open-limit", type=int, default=1000, help="emails per open-loop run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="pool size")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=8, help="emails per batch task")
     parser.add_argument("--rabbitmq", action="store_true", help="RabbitMQ as the broker")
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--skip-queue", action="store_true")

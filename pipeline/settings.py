@@ -108,8 +108,9 @@ class Settings(BaseSettings):
         description="chain: one task per stage; fused: one task runs every stage of an email; "
         "batch: one task analyses up to batch_size emails.",
     )
+    # Small enough that a burst fills every worker process, not one batch per burst.
     batch_size: int = Field(
-        default=32, ge=1, le=1000, description="Most emails one batch task analyses."
+        default=8, ge=1, le=1000, description="Most emails one batch task analyses."
     )
     batch_wait: float = Field(
         default=0.005, ge=0, le=5, description="Seconds a partial batch waits for more emails."
