@@ -159,8 +159,12 @@ for _brand, _domains in BRANDS.items():
 
 
 def brand_in_text(text: str) -> str:
-    """The first brand named in a display name or link text, or an empty string."""
-    words = _WORD.findall(skeleton(text))
+    """The first brand named in a display name, or an empty string.
+
+    A hyphen separates words here ("DHL-Kundenservice" names DHL), although
+    ``skeleton`` drops it.
+    """
+    words = _WORD.findall(skeleton(text.replace("-", " ")))
     joined = "".join(words)
     for brand in BRANDS:
         token = brand.replace(".", "")

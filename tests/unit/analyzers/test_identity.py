@@ -34,6 +34,15 @@ def test_display_name_claiming_a_brand_from_elsewhere() -> None:
     assert "display_name_brand" in names(run(identity.analyze, raw))
 
 
+def test_short_brand_joined_to_a_word_by_a_hyphen_is_claimed() -> None:
+    """'DHL-Kundenservice' names DHL although a short brand must stand as a whole word."""
+    joined = email_bytes(sender="DHL-Kundenservice <info@parcel-notice.example>")
+    inside = email_bytes(sender="Adhlam Rahman <adhlam@parcel-notice.example>")
+
+    assert "display_name_brand" in names(run(identity.analyze, joined))
+    assert "display_name_brand" not in names(run(identity.analyze, inside))
+
+
 def test_brand_sending_from_its_own_domain_is_fine() -> None:
     """The brand's real domain does not trigger the brand claim."""
     raw = email_bytes(sender="PayPal <service@paypal.com>")
