@@ -87,7 +87,7 @@ def build(settings: Settings) -> dict[str, Any]:
         # per task; monitors see starts in the task events.
         "task_track_started": False,
         "task_send_sent_event": settings.task_sent_events,
-        "worker_send_task_events": True,
+        "worker_send_task_events": settings.worker_task_events,
         "worker_prefetch_multiplier": 1,
         "worker_concurrency": settings.worker_concurrency,
         "task_default_queue": "phishx",

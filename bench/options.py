@@ -37,6 +37,8 @@ def bench_options(add_help: bool) -> argparse.ArgumentParser:
     parser.add_argument("--noop-count", type=int, default=5000)
     parser.add_argument("--peer-concurrency", type=int, default=4)
     parser.add_argument("--spamassassin-limit", type=int, default=300)
-    parser.add_argument("--stage-sample", type=int, default=300)
+    parser.add_argument(
+        "--stage-sample", type=int, default=300, help="emails in the stage CPU probe (0: skip)"
+    )
     parser.add_argument("--json", type=Path, help="write the rows here (costs beside it)")
     return parser

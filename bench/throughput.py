@@ -210,8 +210,9 @@ def run(args: argparse.Namespace) -> int:
         rows.append(run_peer("rspamd", args.corpus, args.limit, args.peer_concurrency))
         limit = min(args.limit or 10**9, args.spamassassin_limit)
         rows.append(run_peer("spamassassin", args.corpus, limit, args.peer_concurrency))
-    sample = [email.raw for email in load_corpus(args.corpus, args.stage_sample)]
-    extra.update(stage_costs(sample))
+    if args.stage_sample > 0:
+        sample = [email.raw for email in load_corpus(args.corpus, args.stage_sample)]
+        extra.update(stage_costs(sample))
     print_table(rows, extra)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     )
     worker_concurrency: int | None = Field(default=None, gt=0)
     task_sent_events: bool = Field(default=True, description="Producers announce each task sent.")
+    worker_task_events: bool = Field(
+        default=True,
+        description="Workers announce each task received, started and finished (for Flower).",
+    )
     metrics_port: int | None = None
     metrics_dir: Path | None = Field(
         default=None,

@@ -56,3 +56,15 @@ def test_celery_configuration_carries_the_delivery_guarantees() -> None:
         "time_limit": 120.0,
     }
     assert config["task_routes"]["phishx.urls"] == {"queue": "urls"}
+
+
+def test_task_events_can_be_turned_off_for_producers_and_workers() -> None:
+    """Without Flower, both kinds of task event can be switched off."""
+    settings = Settings(
+        broker_url="redis://127.0.0.1:6379/0", task_sent_events=False, worker_task_events=False
+    )
+
+    config = celeryconfig.build(settings)
+
+    assert not config["task_send_sent_event"]
+    assert not config["worker_send_task_events"]
