@@ -44,18 +44,15 @@ def flip_line_endings(raw: bytes) -> bytes:
 
 
 def replace_recipient(raw: bytes) -> bytes:
-    """A different To header, and the old recipient address replaced in the body."""
+    """A different To header, and the old recipient address replaced wherever else it is."""
     match = _TO.search(raw)
     if match is None:
         return raw
     addresses = re.findall(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", match.group(0))
     changed = raw[: match.start()] + b"To: " + _REPLACEMENT + raw[match.end() :]
-    head, separator, body = changed.partition(b"\r\n\r\n")
-    if not separator:
-        head, separator, body = changed.partition(b"\n\n")
     for address in addresses:
-        body = body.replace(address, b"another.person@recipient.test")
-    return head + separator + body
+        changed = changed.replace(address, b"another.person@recipient.test")
+    return changed
 
 
 def shift_years(raw: bytes) -> bytes:

@@ -1,13 +1,19 @@
-"""The headers stage: authentication, sender identity and claims, and header hygiene."""
+"""The headers stage: authentication, sender identity and claims, the addressee, hygiene."""
 
 from __future__ import annotations
 
-from pipeline.analyzers import auth, hygiene, identity, sender_claims
+from pipeline.analyzers import auth, hygiene, identity, recipient, sender_claims
 from pipeline.analyzers.base import AnalysisContext
 from pipeline.indicators import StageOutcome
 from pipeline.message import ParsedMessage
 
-_PARTS = (auth.analyze, identity.analyze, sender_claims.analyze, hygiene.analyze)
+_PARTS = (
+    auth.analyze,
+    identity.analyze,
+    sender_claims.analyze,
+    recipient.analyze,
+    hygiene.analyze,
+)
 
 
 def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
