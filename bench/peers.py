@@ -2,14 +2,19 @@
 
 ``start.sh`` starts the peers (idempotently) and ``score.py`` scores the corpus; the
 per-email scores it writes are read back so the peers get the same metrics as PhishX.
+Peers a benchmark started are stopped when it is done (``stop.sh``); peers that were
+already running are left running.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +25,33 @@ from bench.metrics import by_source, summarise
 DEFAULT_PEERS = "rspamd,rspamd_noctx,spamassassin"
 
 
+# Rspamd's scanner and spamd, on loopback (see the peers' README).
+PEER_PORTS = (11333, 783)
+
+
+@contextmanager
+def peers_running(peers_dir: Path) -> Iterator[None]:
+    """The peers up for the block; stopped after it unless they were up before it."""
+    already_up = all(_listening(port) for port in PEER_PORTS)
+    subprocess.run(["bash", str(peers_dir / "start.sh")], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        if not already_up:
+            subprocess.run(["bash", str(peers_dir / "stop.sh")], check=False, capture_output=True)
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def run_peers(peers_dir: Path, corpus: Path, peers: str) -> dict[str, Any]:
-    """Start the peers, score the corpus with them, return score.py's JSON."""
-    subprocess.run(["bash", str(peers_dir / "start.sh")], check=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    """Score the corpus with the peers (started for it if need be); score.py's JSON."""
+    with peers_running(peers_dir), tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "peers.json"
         command = [sys.executable, str(peers_dir / "score.py"), str(corpus), "--out", str(out)]
         subprocess.run([*command, "--peers", peers], check=True)

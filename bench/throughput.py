@@ -36,6 +36,7 @@ import psycopg
 from bench import queue_rate
 from bench.corpus import load_corpus
 from bench.options import bench_options
+from bench.peers import peers_running
 from bench.private_redis import command_count, private_redis
 from bench.process_stats import cpu_seconds, peak_rss_mb, tree
 from bench.report import print_table
@@ -167,7 +168,6 @@ def _plain(database: str) -> str:
 
 def run_peer(peer: str, corpus: Path, limit: int | None, concurrency: int) -> dict[str, Any]:
     """One peer over the same emails, alone on the machine while it runs."""
-    subprocess.run(["bash", str(PEERS_DIR / "start.sh")], check=True, capture_output=True)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "peer.json"
         subprocess.run(
@@ -207,9 +207,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.skip_queue:
             extra["queue"] = queue_rate.measure(setup.env, args.noop_count, setup.worker_name)
     if not args.skip_peers:
-        rows.append(run_peer("rspamd", args.corpus, args.limit, args.peer_concurrency))
-        limit = min(args.limit or 10**9, args.spamassassin_limit)
-        rows.append(run_peer("spamassassin", args.corpus, limit, args.peer_concurrency))
+        with peers_running(PEERS_DIR):
+            rows.append(run_peer("rspamd", args.corpus, args.limit, args.peer_concurrency))
+            limit = min(args.limit or 10**9, args.spamassassin_limit)
+            rows.append(run_peer("spamassassin", args.corpus, limit, args.peer_concurrency))
     if args.stage_sample > 0:
         sample = [email.raw for email in load_corpus(args.corpus, args.stage_sample)]
         extra.update(stage_costs(sample))

@@ -13,6 +13,10 @@ pytestmark = pytest.mark.services
 
 def _publish(broker_url: str, queue: str, count: int, priority: int | None = None) -> None:
     app = Celery("publisher", broker=broker_url, set_as_current=False)
+    if broker_url.startswith("amqp"):
+        # Wait for RabbitMQ to confirm each message queued: its reported depth may
+        # otherwise lag behind publishes that have already returned.
+        app.conf.broker_transport_options = {"confirm_publish": True}
     for _ in range(count):
         app.send_task("phishx.parse", args=["id"], queue=queue, priority=priority)
     app.close()
