@@ -27,12 +27,12 @@ def analyze(message: ParsedMessage, context: AnalysisContext) -> StageOutcome:
     subject = message.subject.lower()
     if "@" not in subject:
         return outcome
-    list_headers = " ".join(message.header_all("List-Id") + message.header_all("List-Post"))
+    list_headers = " ".join(message.header_all("List-Id") + message.header_all("List-Post")).lower()
     for recipient in message.to[:20]:
         address = recipient.address.strip().lower()
         if len(address) < MIN_ADDRESS_CHARS or "@" not in address:
             continue
-        if address in subject and address not in list_headers.lower():
+        if address in subject and address not in list_headers:
             outcome.add(
                 "subject_recipient_address", 10.0, "the Subject holds the recipient's address"
             )
